@@ -1,0 +1,30 @@
+# The two commands of the README: `make demo` and `make test`.  Everything else is a helper.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# Two cores on CI: xdist with -n auto keeps the suite well under its time budget.
+PYTEST_ARGS ?= -n auto
+
+.PHONY: demo test lint venv clean completions bench
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python demo/run_demo.py
+
+test: $(STAMP)
+	$(BIN)/ruff check s3env tests benchmarks demo
+	$(BIN)/python -m pytest $(PYTEST_ARGS) tests
+
+lint: $(STAMP)
+	$(BIN)/ruff check s3env tests benchmarks demo
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

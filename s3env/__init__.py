@@ -1,0 +1,88 @@
+"""s3env: one profile store for every S3 tool.
+
+``import s3env`` is cheap: names are loaded on first use.  Everything the CLI does is
+available here::
+
+    import s3env
+    store = s3env.open_store()
+    store.add(s3env.Profile("minio", endpoint_url="http://127.0.0.1:9000", region="us-east-1",
+                            addressing_style="path", access_key_id="AK", secret_access_key="SK"))
+    store.get("minio", secrets=True)
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from s3env._version import __version__
+
+_LAZY: dict[str, str] = {
+    "Profile": "s3env.model",
+    "ProfileStore": "s3env.store",
+    "StorePaths": "s3env.paths",
+    "PROVIDERS": "s3env.providers",
+    "Provider": "s3env.providers",
+    "get_provider": "s3env.providers",
+    "S3envError": "s3env.errors",
+    "UsageError": "s3env.errors",
+    "ProfileNotFound": "s3env.errors",
+    "ProfileExists": "s3env.errors",
+    "StoreError": "s3env.errors",
+    "SecretStoreError": "s3env.errors",
+    "InvalidValue": "s3env.errors",
+    "InvalidProfileName": "s3env.errors",
+}
+
+if TYPE_CHECKING:
+    from s3env.errors import (
+        InvalidProfileName,
+        InvalidValue,
+        ProfileExists,
+        ProfileNotFound,
+        S3envError,
+        SecretStoreError,
+        StoreError,
+        UsageError,
+    )
+    from s3env.model import Profile
+    from s3env.paths import StorePaths
+    from s3env.providers import PROVIDERS, Provider, get_provider
+    from s3env.store import ProfileStore
+
+
+def open_store(env: Any = None) -> ProfileStore:
+    """The profile store named by ``S3ENV_HOME`` (or the platform's config directory)."""
+    from s3env.store import ProfileStore
+
+    return ProfileStore(env=env)
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 's3env' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+__all__ = [
+    "PROVIDERS",
+    "InvalidProfileName",
+    "InvalidValue",
+    "Profile",
+    "ProfileExists",
+    "ProfileNotFound",
+    "ProfileStore",
+    "Provider",
+    "S3envError",
+    "SecretStoreError",
+    "StoreError",
+    "StorePaths",
+    "UsageError",
+    "__version__",
+    "get_provider",
+    "open_store",
+]

@@ -1,0 +1,3 @@
+from s3env.entry import main
+
+raise SystemExit(main())

@@ -1,0 +1,129 @@
+"""The typer application: it only parses and wires commands; errors become one line.
+
+Every command lives in ``s3env/commands/`` as a thin function over the library.  This
+module also owns the single place where exceptions turn into an exit status:
+``S3envError`` -> its ``exit_code`` (2 usage, 1 failure), click/typer usage errors -> 2,
+Ctrl-C -> 130, anything unexpected -> 1 with no traceback unless ``S3ENV_DEBUG=1``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import typer
+
+from s3env._version import __version__
+from s3env.commands import profile as profile_cmd
+from s3env.commands import providers as providers_cmd
+from s3env.commands._output import examples
+from s3env.errors import EXIT_FAILURE, EXIT_USAGE, S3envError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+app = typer.Typer(
+    name="s3env",
+    help="One profile store for every S3 tool: awscli, boto3, s5cmd and megfile on the same endpoint.",
+    epilog=examples(
+        "printf '%s\\n' \"$SECRET\" | s3env profile add minio --provider minio \\",
+        "    --endpoint-url http://127.0.0.1:9000 --access-key-id AK --secret-stdin",
+        "s3env profile list",
+        "s3env providers",
+    ),
+    context_settings=CONTEXT,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        print(f"s3env {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """One profile store for every S3 tool: awscli, boto3, s5cmd and megfile on the same endpoint."""
+
+
+app.add_typer(profile_cmd.app, name="profile")
+providers_cmd.register(app)
+
+
+def _debug() -> bool:
+    return os.environ.get("S3ENV_DEBUG", "") not in ("", "0")
+
+
+def _error(message: str) -> None:
+    first = message.strip().splitlines()[0] if message.strip() else "error"
+    print(f"s3env: error: {first}", file=sys.stderr)
+
+
+def run(argv: list[str]) -> int:
+    """Run the CLI on ``argv`` and return the exit status (never raises)."""
+    try:
+        result = app(args=argv, prog_name="s3env", standalone_mode=False)
+    except S3envError as exc:
+        if _debug():
+            import traceback
+
+            traceback.print_exc()
+        _error(exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("s3env: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # e.g. `s3env profile list | head -1`: not an error worth a message.
+        _silence_stdout()
+        return 0
+    except Exception as exc:  # typer's vendored click errors are recognised by their attributes
+        code = _click_exit(exc)
+        if code is not None:
+            return code
+        if _debug():
+            import traceback
+
+            traceback.print_exc()
+        if isinstance(exc, OSError) and exc.strerror:
+            where = f": {exc.filename}" if exc.filename else ""
+            _error(f"{exc.strerror}{where}")
+        else:
+            # Unknown exceptions may carry values (even secrets) in their text: show the type only.
+            _error(f"unexpected {type(exc).__name__} (run with S3ENV_DEBUG=1 for details)")
+        return EXIT_FAILURE
+    if isinstance(result, int):
+        return result
+    return 0
+
+
+def _click_exit(exc: BaseException) -> int | None:
+    """Map click/typer control-flow exceptions to an exit status, printing one line."""
+    name = type(exc).__name__
+    if name == "Exit":
+        return int(getattr(exc, "exit_code", 0) or 0)
+    if name == "Abort":
+        print("s3env: aborted", file=sys.stderr)
+        return EXIT_FAILURE
+    if hasattr(exc, "format_message") and hasattr(exc, "exit_code"):
+        message = exc.format_message()
+        ctx = getattr(exc, "ctx", None)
+        hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
+        _error(f"{message}{hint}")
+        return int(exc.exit_code) if exc.exit_code else EXIT_USAGE
+    return None
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

@@ -1,0 +1,49 @@
+"""``s3env providers``: the provider presets."""
+
+from __future__ import annotations
+
+import typer
+
+from s3env.commands._output import examples, print_json, print_table, show
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "providers",
+        epilog=examples("s3env providers", "s3env providers --json"),
+    )(providers)
+
+
+def providers(as_json: bool = typer.Option(False, "--json", help="Print the presets as JSON.")) -> None:
+    """List provider presets (endpoint template, addressing style, default region)."""
+    from s3env.providers import PROVIDERS
+
+    if as_json:
+        print_json(
+            [
+                {
+                    "name": p.name,
+                    "title": p.title,
+                    "endpoint_template": p.endpoint_template,
+                    "addressing_style": p.addressing_style,
+                    "default_region": p.default_region,
+                    "needs_endpoint": p.needs_endpoint(),
+                    "region_note": p.region_note,
+                    "endpoint_note": p.endpoint_note,
+                    "docs_url": p.docs_url,
+                }
+                for p in PROVIDERS.values()
+            ]
+        )
+        return
+    rows = [
+        [
+            p.name,
+            p.title,
+            show(p.endpoint_template, "(AWS default)"),
+            p.addressing_style,
+            show(p.default_region),
+        ]
+        for p in PROVIDERS.values()
+    ]
+    print_table(["NAME", "TITLE", "ENDPOINT", "ADDRESSING", "REGION"], rows)

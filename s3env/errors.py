@@ -1,0 +1,93 @@
+"""Every failure s3env reports, one type per kind.
+
+The CLI edge turns any :class:`S3envError` into one line on stderr and its ``exit_code``;
+nothing else in the package prints errors or calls ``sys.exit``.  Messages must never
+contain secret values: callers pass names and paths, not secrets.
+"""
+
+from __future__ import annotations
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class S3envError(Exception):
+    """Base class: a failure with a one-line, user-facing message."""
+
+    exit_code = EXIT_FAILURE
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
+
+# --- usage errors: the command line itself is wrong (exit 2) ---------------------------
+
+
+class UsageError(S3envError):
+    """The command line asks for something malformed."""
+
+    exit_code = EXIT_USAGE
+
+
+class InvalidProfileName(UsageError):
+    pass
+
+
+class InvalidValue(UsageError):
+    """A setting value that s3env refuses (bad URL scheme, unknown addressing style…)."""
+
+
+class UnknownProvider(UsageError):
+    pass
+
+
+# --- failures: the request was well formed but cannot be done (exit 1) ----------------
+
+
+class ProfileNotFound(S3envError):
+    def __init__(self, name: str, suggestion: str | None = None) -> None:
+        hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
+        super().__init__(f"no profile named '{name}'{hint}")
+        self.name = name
+        self.suggestion = suggestion
+
+
+class ProfileExists(S3envError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"profile '{name}' already exists (use --force to replace it)")
+        self.name = name
+
+
+class StoreError(S3envError):
+    """The profile store cannot be read or written (unreadable, not TOML, wrong shape)."""
+
+
+class SecretStoreError(S3envError):
+    """The secret store is unavailable or refused an operation."""
+
+
+class SecretNotFound(SecretStoreError):
+    pass
+
+
+class AwsFileParseError(S3envError):
+    """An AWS shared file that botocore itself would refuse; s3env leaves it untouched."""
+
+    def __init__(self, path: str, line: int | None, reason: str) -> None:
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {reason}")
+        self.path = path
+        self.line = line
+        self.reason = reason
+
+
+class ManagedSectionConflict(S3envError):
+    """s3env would overwrite a section that it did not write."""
+
+
+class FileWriteError(S3envError):
+    """An atomic write, lock or backup failed."""

@@ -1,0 +1,201 @@
+"""The only module that writes files: atomic replace, an inter-process lock, 0600 backups.
+
+Why each step:
+- the new content goes to a temp file in the *target's* directory (rename is atomic only
+  within one filesystem), is fsynced, then renamed over the target, and the directory is
+  fsynced, so a crash leaves either the old or the new file, never a mix;
+- the temp file is created 0600 from the first byte, so a secret is never briefly readable;
+- a symlink (dotfile managers) is written through to its target and the link is kept;
+- an existing file keeps its mode and owner (tightened to 0600 when it holds secrets).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from s3env.errors import FileWriteError
+
+SECRET_MODE = 0o600
+_held: dict[str, int] = {}  # lock path -> depth, so a holder may re-enter (flock is per open file)
+_held_guard = threading.RLock()
+
+
+def resolve_target(path: Path) -> Path:
+    """Follow symlinks so the link itself survives a write."""
+    return Path(os.path.realpath(path))
+
+
+def read_text_exact(path: Path) -> str | None:
+    """The file's text with its own line endings (no newline translation), or None if absent."""
+    try:
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        return None
+
+
+def atomic_write_text(path: Path, text: str, *, secret: bool = False, new_file_mode: int = 0o644) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), secret=secret, new_file_mode=new_file_mode)
+
+
+def atomic_write_bytes(path: Path, data: bytes, *, secret: bool = False, new_file_mode: int = 0o644) -> None:
+    target = resolve_target(path)
+    directory = target.parent
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as exc:
+        raise FileWriteError(f"cannot create directory {directory}: {exc.strerror}") from None
+
+    try:
+        existing = os.stat(target)
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise FileWriteError(f"cannot stat {target}: {exc.strerror}") from None
+
+    if existing is not None:
+        mode = stat.S_IMODE(existing.st_mode)
+        if secret:
+            mode &= SECRET_MODE
+    else:
+        mode = SECRET_MODE if secret else new_file_mode & ~_current_umask()
+
+    tmp = directory / f".{target.name}.s3env-{os.getpid()}-{threading.get_ident()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), SECRET_MODE)
+    except FileExistsError:
+        os.unlink(tmp)  # a leftover of a killed writer with our pid: stale by construction
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SECRET_MODE)
+    except OSError as exc:
+        raise FileWriteError(f"cannot write in {directory}: {exc.strerror}") from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                written = os.write(fd, view)
+                view = view[written:]
+            os.fsync(fd)
+            if existing is not None and hasattr(os, "fchown"):
+                with contextlib.suppress(PermissionError):
+                    if (existing.st_uid, existing.st_gid) != (os.getuid(), os.getgid()):
+                        os.fchown(fd, existing.st_uid, existing.st_gid)
+            os.fchmod(fd, mode)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise FileWriteError(f"cannot write {target}: {exc.strerror}") from None
+    _fsync_dir(directory)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        dfd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def _current_umask() -> int:
+    # os.umask can only be read by setting it; done under a lock so threads do not race.
+    with _held_guard:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def locked(lock_path: Path, timeout: float = 30.0) -> Iterator[None]:
+    """An exclusive inter-process lock on ``lock_path`` (re-entrant within a process)."""
+    key = str(lock_path)
+    with _held_guard:
+        if _held.get(key):
+            _held[key] += 1
+            reentered = True
+        else:
+            reentered = False
+    if reentered:
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held[key] -= 1
+        return
+
+    lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), SECRET_MODE)
+    except OSError as exc:
+        raise FileWriteError(f"cannot open lock file {lock_path}: {exc.strerror}") from None
+    try:
+        _acquire(fd, lock_path, timeout)
+        with _held_guard:
+            _held[key] = 1
+        try:
+            yield
+        finally:
+            with _held_guard:
+                _held.pop(key, None)
+            _release(fd)
+    finally:
+        os.close(fd)
+
+
+def _acquire(fd: int, lock_path: Path, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    delay = 0.002
+    while True:
+        try:
+            _try_lock(fd)
+            return
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
+                raise FileWriteError(f"cannot lock {lock_path}: {exc.strerror}") from None
+        if time.monotonic() >= deadline:
+            raise FileWriteError(f"timed out waiting for the lock {lock_path} (another s3env is writing)")
+        time.sleep(delay)
+        delay = min(delay * 2, 0.05)
+
+
+if os.name == "nt":  # pragma: no cover - exercised only on Windows
+    import msvcrt
+
+    def _try_lock(fd: int) -> None:
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+
+    def _release(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _try_lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _release(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def write_backup(backup_dir: Path, label: str, data: bytes, keep: int = 3) -> Path:
+    """Keep ``data`` as a 0600 backup named after ``label``; prune to the newest ``keep``."""
+    backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    base = f"{label}.{stamp}-{time.time_ns() % 1_000_000_000:09d}.bak"
+    target = backup_dir / base
+    atomic_write_bytes(target, data, secret=True)
+    siblings = sorted(p for p in backup_dir.glob(f"{label}.*.bak") if p.is_file())
+    for old in siblings[:-keep] if keep > 0 else siblings:
+        with contextlib.suppress(OSError):
+            old.unlink()
+    return target

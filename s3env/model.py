@@ -1,0 +1,277 @@
+"""The profile: what it holds, what a valid one looks like, and its stable JSON shape.
+
+Pure: no file, keyring or network access here, so every rule is tested directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from s3env.errors import InvalidProfileName, InvalidValue
+
+AddressingStyle = Literal["auto", "path", "virtual"]
+ADDRESSING_STYLES: tuple[str, ...] = ("auto", "path", "virtual")
+
+NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
+_NAME_RE = re.compile(NAME_PATTERN + r"\Z")
+_REGION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
+_EXTRA_KEY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\Z")
+# An access key id is an opaque token, but it ends up on an INI line and in env files:
+# printable ASCII without whitespace keeps it exact everywhere.
+_KEY_ID_RE = re.compile(r"[\x21-\x7e]{1,256}\Z")
+
+SECRET_FIELDS: tuple[str, ...] = ("secret_access_key", "session_token")
+# Settings that `profile set KEY=VALUE` may change; secrets are deliberately absent:
+# they never come from argv.
+SETTABLE_FIELDS: tuple[str, ...] = ("endpoint_url", "region", "addressing_style", "provider", "access_key_id")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One named S3 target.  ``endpoint_url=None`` means AWS's own endpoints."""
+
+    name: str
+    endpoint_url: str | None = None
+    region: str | None = None
+    addressing_style: str = "auto"
+    provider: str | None = None
+    access_key_id: str | None = None
+    secret_access_key: str | None = field(default=None, repr=False)
+    session_token: str | None = field(default=None, repr=False)
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> Profile:
+        return dataclasses.replace(self, **changes)
+
+    def without_secrets(self) -> Profile:
+        return dataclasses.replace(self, secret_access_key=None, session_token=None)
+
+    @property
+    def secrets(self) -> dict[str, str | None]:
+        return {"secret_access_key": self.secret_access_key, "session_token": self.session_token}
+
+    def validate(self) -> Profile:
+        """Check every field; return self so it chains.  Raises a UsageError subclass."""
+        validate_name(self.name)
+        if self.endpoint_url is not None:
+            validate_endpoint_url(self.endpoint_url)
+        if self.region is not None:
+            validate_region(self.region)
+        validate_addressing_style(self.addressing_style)
+        if self.access_key_id is not None:
+            validate_access_key_id(self.access_key_id)
+        for secret_field in SECRET_FIELDS:
+            value = getattr(self, secret_field)
+            if value is not None:
+                validate_secret(secret_field, value)
+        for key, value in self.extra.items():
+            validate_extra(key, value)
+        return self
+
+
+def validate_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME_RE.match(name):
+        shown = name if isinstance(name, str) and name.isprintable() and len(name) <= 80 else repr(name)[:80]
+        raise InvalidProfileName(
+            f"invalid profile name {shown!r}: use 1-64 characters from A-Z a-z 0-9 _ . -, "
+            "starting with a letter or digit"
+        )
+    return name
+
+
+def validate_endpoint_url(url: str) -> str:
+    from urllib.parse import urlsplit  # lazy: only writers of profiles need it
+
+    if not url or url != url.strip() or any(c.isspace() or not c.isprintable() for c in url):
+        raise InvalidValue("invalid endpoint URL: it must not be empty or contain whitespace")
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        raise InvalidValue(f"invalid endpoint URL {url!r}: {exc}") from None
+    if parts.scheme not in ("http", "https"):
+        raise InvalidValue(
+            f"invalid endpoint URL {url!r}: the scheme must be http or https, e.g. https://s3.example.com"
+        )
+    if not parts.hostname:
+        raise InvalidValue(f"invalid endpoint URL {url!r}: it has no host")
+    if parts.username is not None or parts.password is not None:
+        # Never echo it: the user part is probably a key.
+        raise InvalidValue(
+            "invalid endpoint URL: it carries credentials (user:secret@); give keys with "
+            "--access-key-id and --secret-stdin instead"
+        )
+    if parts.query or parts.fragment:
+        raise InvalidValue(f"invalid endpoint URL {url!r}: it must not have a query or fragment")
+    return url
+
+
+def validate_region(region: str) -> str:
+    if not _REGION_RE.match(region):
+        raise InvalidValue(
+            f"invalid region {region!r}: use letters, digits, '-', '_' or '.' (e.g. us-east-1)"
+        )
+    return region
+
+
+def validate_addressing_style(style: str) -> str:
+    if style not in ADDRESSING_STYLES:
+        raise InvalidValue(
+            f"invalid addressing style {style!r}: choose one of {', '.join(ADDRESSING_STYLES)}"
+        )
+    return style
+
+
+def validate_access_key_id(key_id: str) -> str:
+    if not _KEY_ID_RE.match(key_id):
+        raise InvalidValue("invalid access key id: use 1-256 printable ASCII characters without spaces")
+    return key_id
+
+
+def validate_secret(field_name: str, value: str) -> str:
+    # Never include the value in a message.
+    if value == "":
+        raise InvalidValue(f"the {field_name.replace('_', ' ')} is empty")
+    if "\0" in value:
+        raise InvalidValue(f"the {field_name.replace('_', ' ')} contains a NUL character")
+    return value
+
+
+def validate_extra(key: str, value: str) -> None:
+    if not _EXTRA_KEY_RE.match(key):
+        raise InvalidValue(f"invalid extra setting name {key!r}: use letters, digits, '_', '.' or '-'")
+    if not isinstance(value, str) or "\0" in value:
+        raise InvalidValue(f"invalid value for extra setting {key!r}")
+
+
+def mask_secret(value: str | None) -> str | None:
+    """Show only the last 4 characters, and nothing of a short secret."""
+    if value is None:
+        return None
+    if len(value) < 12:
+        return "****"
+    return "****" + value[-4:]
+
+
+def apply_setting(profile: Profile, key: str, value: str) -> Profile:
+    """``profile set KEY=VALUE``: one change, validated.  An empty value clears the setting."""
+    if key in SECRET_FIELDS:
+        raise InvalidValue(
+            f"'{key}' cannot be set from the command line (secrets never go in argv); "
+            f"use 's3env profile add {profile.name} --force --secret-stdin'"
+        )
+    if key.startswith("extra."):
+        extra_key = key[len("extra.") :]
+        extra = dict(profile.extra)
+        if value == "":
+            extra.pop(extra_key, None)
+        else:
+            validate_extra(extra_key, value)
+            extra[extra_key] = value
+        return profile.replace(extra=extra)
+    if key not in SETTABLE_FIELDS:
+        raise InvalidValue(
+            f"unknown setting {key!r}: choose one of {', '.join(SETTABLE_FIELDS)}, or extra.NAME"
+        )
+    if key == "addressing_style":
+        return profile.replace(addressing_style=validate_addressing_style(value or "auto"))
+    if value == "":
+        return profile.replace(**{key: None})
+    if key == "endpoint_url":
+        validate_endpoint_url(value)
+    elif key == "region":
+        validate_region(value)
+    elif key == "access_key_id":
+        validate_access_key_id(value)
+    elif key == "provider":
+        from s3env.providers import get_provider
+
+        value = get_provider(value).name
+    return profile.replace(**{key: value})
+
+
+def profile_to_json(
+    profile: Profile, *, active: bool = False, include_secrets: bool = True
+) -> dict[str, Any]:
+    """The documented, stable JSON shape of ``profile show --json`` (and, without secrets, ``list``)."""
+    data: dict[str, Any] = {
+        "name": profile.name,
+        "active": active,
+        "endpoint_url": profile.endpoint_url,
+        "region": profile.region,
+        "addressing_style": profile.addressing_style,
+        "provider": profile.provider,
+        "access_key_id": profile.access_key_id,
+    }
+    if include_secrets:
+        data["secret_access_key"] = mask_secret(profile.secret_access_key)
+        data["session_token"] = mask_secret(profile.session_token)
+    data["extra"] = dict(sorted(profile.extra.items()))
+    return data
+
+
+def closest_name(name: str, candidates: list[str]) -> str | None:
+    import difflib
+
+    matches = difflib.get_close_matches(name, candidates, n=1, cutoff=0.6)
+    if matches:
+        return matches[0]
+    lowered = {c.lower(): c for c in candidates}
+    return lowered.get(name.lower())
+
+
+def new_profile(
+    name: str,
+    *,
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    addressing_style: str | None = None,
+    provider: str | None = None,
+    access_key_id: str | None = None,
+    secret_access_key: str | None = None,
+    session_token: str | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> Profile:
+    """A validated profile from user options; a provider preset fills what was not given."""
+    validate_name(name)
+    if provider is not None:
+        from s3env.providers import get_provider
+
+        preset = get_provider(provider)
+        provider = preset.name
+        addressing_style = addressing_style or preset.addressing_style
+        region = region or preset.default_region
+        if endpoint_url is None:
+            endpoint_url = preset.endpoint_for(region)
+    return Profile(
+        name=name,
+        endpoint_url=endpoint_url,
+        region=region,
+        addressing_style=addressing_style or "auto",
+        provider=provider,
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        extra=dict(extra or {}),
+    ).validate()
+
+
+def parse_secret_lines(text: str) -> tuple[str, str | None]:
+    """``--secret-stdin``: line 1 is the secret key, an optional line 2 the session token.
+
+    Only the line terminator is removed: other whitespace is part of the secret.
+    """
+    lines = text.split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+    if not lines or lines[0] == "":
+        raise InvalidValue("no secret key on standard input (expected it on the first line)")
+    if len(lines) > 2:
+        raise InvalidValue("expected at most two lines on standard input: the secret key and a session token")
+    token = lines[1] if len(lines) == 2 and lines[1] != "" else None
+    return lines[0], token

@@ -1,0 +1,114 @@
+"""Secrets in a 0600 TOML file beside the profiles: for machines without a real keyring.
+
+This is plain text protected only by file permissions, and s3env says so wherever it
+reports the secret store.  The file is rewritten atomically under the store lock and is
+never wider than 0600 (fsio creates it that way and tightens an existing one).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from s3env import fsio
+from s3env.errors import SecretStoreError
+from s3env.model import SECRET_FIELDS
+from s3env.secrets.base import SecretStore
+
+_HEADER = (
+    "# s3env secrets (plain text, readable only by you). Managed by s3env: edit with\n"
+    "# `s3env profile add NAME --force --secret-stdin`, not by hand.\n"
+)
+
+
+class FileSecretStore(SecretStore):
+    name = "file"
+    plaintext = True
+
+    def __init__(self, path: Path, lock_path: Path) -> None:
+        self.path = path
+        self.lock_path = lock_path
+
+    def describe(self) -> str:
+        return f"file {self.path} (plain text, mode 0600)"
+
+    def _load(self) -> dict[str, dict[str, str]]:
+        try:
+            with open(self.path, "rb") as fh:
+                if os.name != "nt":
+                    mode = stat.S_IMODE(os.fstat(fh.fileno()).st_mode)
+                    if mode & 0o077:
+                        raise SecretStoreError(
+                            f"{self.path} is readable by others (mode {mode:04o}); "
+                            f"run 'chmod 600 {self.path}'"
+                        )
+                raw = fh.read()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise SecretStoreError(f"cannot read {self.path}: {exc.strerror}") from None
+        try:
+            data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            # The message of TOMLDecodeError names a position, never the content.
+            raise SecretStoreError(f"{self.path}: invalid TOML: {exc}") from None
+        profiles = data.get("profiles", {})
+        if not isinstance(profiles, dict):
+            raise SecretStoreError(f"{self.path}: 'profiles' must be a table")
+        return {k: v for k, v in profiles.items() if isinstance(v, dict)}
+
+    def _save(self, profiles: dict[str, dict[str, str]]) -> None:
+        import tomlkit
+
+        doc = tomlkit.document()
+        doc.add(tomlkit.comment(_HEADER.splitlines()[0][2:]))
+        doc.add(tomlkit.comment(_HEADER.splitlines()[1][2:]))
+        table = tomlkit.table(is_super_table=True)
+        for name in sorted(profiles):
+            values = {f: profiles[name][f] for f in SECRET_FIELDS if profiles[name].get(f) is not None}
+            if values:
+                inner = tomlkit.table()
+                for key, value in values.items():
+                    inner.add(key, tomlkit.string(value, literal=False, multiline=False))
+                table.add(name, inner)
+        doc.add("profiles", table)
+        fsio.atomic_write_text(self.path, tomlkit.dumps(doc), secret=True)
+
+    def get(self, profile: str, field: str) -> str | None:
+        value = self._load().get(profile, {}).get(field)
+        return value if isinstance(value, str) else None
+
+    def get_all(self, profile: str) -> dict[str, str | None]:
+        entry = self._load().get(profile, {})
+        return {f: entry.get(f) if isinstance(entry.get(f), str) else None for f in SECRET_FIELDS}
+
+    def set(self, profile: str, field: str, value: str) -> None:
+        self.set_all(profile, {**self.get_all(profile), field: value})
+
+    def delete(self, profile: str, field: str) -> None:
+        self.set_all(profile, {**self.get_all(profile), field: None})
+
+    def set_all(self, profile: str, values: dict[str, str | None]) -> None:
+        with fsio.locked(self.lock_path):
+            data = self._load()
+            entry = {f: v for f in SECRET_FIELDS if (v := values.get(f)) is not None}
+            if entry:
+                data[profile] = entry
+            elif profile not in data:
+                return
+            else:
+                del data[profile]
+            self._save(data)
+
+    def delete_all(self, profile: str) -> None:
+        self.set_all(profile, {})
+
+    def rename(self, old: str, new: str) -> None:
+        with fsio.locked(self.lock_path):
+            data = self._load()
+            if old in data:
+                data[new] = data.pop(old)
+                self._save(data)

@@ -1,0 +1,355 @@
+"""The profile store: ``profiles.toml`` (non-secret settings) plus a secret store.
+
+Reads use stdlib ``tomllib`` (fast, hot paths).  Writes go through ``tomlkit`` so that a
+user's comments and layout in ``profiles.toml`` survive, happen under the store lock, and
+replace the file atomically.  A file that does not parse is reported with its path and
+line and is never rewritten.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from s3env import fsio
+from s3env.errors import ProfileExists, ProfileNotFound, StoreError
+from s3env.model import SECRET_FIELDS, Profile, apply_setting, closest_name, validate_name
+from s3env.paths import StorePaths
+from s3env.secrets import SecretStore, open_secret_store, requested_store
+
+PROFILE_KEYS: tuple[str, ...] = ("endpoint_url", "region", "addressing_style", "provider", "access_key_id")
+SETTINGS_KEYS: tuple[str, ...] = ("secrets", "active")
+_POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+@dataclass
+class StoreData:
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+
+def parse_store_text(text: str, path: str = "profiles.toml") -> StoreData:
+    """Parse and check the whole store file.  Pure: raises StoreError with file and line."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreError(_toml_error(path, exc)) from None
+    return store_data_from_dict(raw, path)
+
+
+def store_data_from_dict(raw: Mapping[str, Any], path: str) -> StoreData:
+    unknown = sorted(set(raw) - {"settings", "profiles"})
+    if unknown:
+        raise StoreError(
+            f"{path}: unknown top-level key '{unknown[0]}' (expected [settings] and [profiles.NAME])"
+        )
+    settings = raw.get("settings", {})
+    if not isinstance(settings, dict):
+        raise StoreError(f"{path}: 'settings' must be a table")
+    for key, value in settings.items():
+        if key not in SETTINGS_KEYS:
+            raise StoreError(f"{path}: unknown setting '{key}' in [settings]")
+        if not isinstance(value, str):
+            raise StoreError(f"{path}: settings.{key} must be a string")
+    profiles_raw = raw.get("profiles", {})
+    if not isinstance(profiles_raw, dict):
+        raise StoreError(f"{path}: 'profiles' must be a table of [profiles.NAME] tables")
+    profiles: dict[str, Profile] = {}
+    for name, entry in profiles_raw.items():
+        profiles[name] = _profile_from_entry(name, entry, path)
+    return StoreData(profiles=profiles, settings=dict(settings))
+
+
+def _profile_from_entry(name: str, entry: Any, path: str) -> Profile:
+    try:
+        validate_name(name)
+    except Exception as exc:
+        raise StoreError(f"{path}: {exc}") from None
+    if not isinstance(entry, dict):
+        raise StoreError(f"{path}: profiles.{name} must be a table")
+    values: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key == "extra":
+            if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+                raise StoreError(f"{path}: profiles.{name}.extra must be a table of strings")
+            values["extra"] = dict(value)
+        elif key in SECRET_FIELDS:
+            raise StoreError(
+                f"{path}: profiles.{name} holds a {key}; secrets belong in the secret store "
+                f"(remove the line, then run 's3env profile add {name} --force --secret-stdin')"
+            )
+        elif key in PROFILE_KEYS:
+            if not isinstance(value, str):
+                raise StoreError(f"{path}: profiles.{name}.{key} must be a string")
+            values[key] = value
+        else:
+            raise StoreError(f"{path}: unknown key '{key}' in profiles.{name}")
+    try:
+        return Profile(name=name, **values).validate()
+    except Exception as exc:
+        raise StoreError(f"{path}: profiles.{name}: {exc}") from None
+
+
+def _toml_error(path: str, exc: Exception) -> str:
+    message = str(exc)
+    match = _POSITION_RE.search(message)
+    if match:
+        reason = _POSITION_RE.sub("", message).strip()
+        return f"{path}:{match.group(1)}: invalid TOML: {reason} (column {match.group(2)})"
+    return f"{path}: invalid TOML: {message}"
+
+
+class ProfileStore:
+    """All profile operations.  The CLI is a thin layer over this class."""
+
+    def __init__(self, paths: StorePaths | None = None, env: Mapping[str, str] | None = None) -> None:
+        self.env: Mapping[str, str] = os.environ if env is None else env
+        self.paths = paths or StorePaths.from_env(self.env)
+        self._secret_store: SecretStore | None = None
+        self.notices: list[str] = []  # one-line notices for the CLI to show (e.g. file fallback)
+
+    # ---- reading -------------------------------------------------------------------------
+
+    def _read_text(self) -> str | None:
+        try:
+            with open(self.paths.profiles, "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.paths.profiles}: {exc.strerror}") from None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            line = data[: exc.start].count(b"\n") + 1
+            raise StoreError(f"{self.paths.profiles}:{line}: not valid UTF-8") from None
+
+    def read(self) -> StoreData:
+        text = self._read_text()
+        if text is None:
+            return StoreData()
+        return parse_store_text(text, str(self.paths.profiles))
+
+    def names(self) -> list[str]:
+        return list(self.read().profiles)
+
+    def list(self) -> list[Profile]:
+        return list(self.read().profiles.values())
+
+    def active_name(self) -> str | None:
+        return self.read().settings.get("active")
+
+    def get(self, name: str, *, secrets: bool = False) -> Profile:
+        data = self.read()
+        profile = self._require(data, name)
+        if secrets:
+            store = self.secret_store(data.settings, for_write=False)
+            if store is not None:
+                values = store.get_all(name)
+                profile = profile.replace(**values)
+        return profile
+
+    def _require(self, data: StoreData, name: str) -> Profile:
+        try:
+            return data.profiles[name]
+        except KeyError:
+            raise ProfileNotFound(name, closest_name(name, list(data.profiles))) from None
+
+    # ---- secret store --------------------------------------------------------------------
+
+    def secret_store(
+        self, settings: Mapping[str, Any] | None = None, *, for_write: bool = True
+    ) -> SecretStore | None:
+        """The secret store in use.  For a read with nothing ever stored, None (no discovery)."""
+        if self._secret_store is not None:
+            return self._secret_store
+        settings = self.read().settings if settings is None else settings
+        name, _source = requested_store(self.env, settings)
+        if name == "auto" and not for_write:
+            return None
+        store, notice = open_secret_store(self.paths, self.env, settings)
+        if notice:
+            self.notices.append(notice)
+        self._secret_store = store
+        return store
+
+    def secret_store_status(self) -> tuple[str, str]:
+        """(requested name, source) without opening anything: for fast status output."""
+        return requested_store(self.env, self.read().settings)
+
+    # ---- writing -------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _edit(self) -> Iterator[Any]:
+        """Lock, parse with tomlkit, let the caller mutate, check, write atomically."""
+        import tomlkit
+        from tomlkit.exceptions import ParseError
+
+        with fsio.locked(self.paths.lock):
+            text = self._read_text()
+            if text is not None:
+                # Check with the strict reader first: tomlkit accepts some files tomllib refuses.
+                parse_store_text(text, str(self.paths.profiles))
+                try:
+                    doc = tomlkit.parse(text)
+                except ParseError as exc:
+                    raise StoreError(f"{self.paths.profiles}:{exc.line}: invalid TOML: {exc}") from None
+            else:
+                doc = tomlkit.document()
+                doc.add(
+                    tomlkit.comment("s3env profiles. Secrets are not kept here: see 's3env profile show'.")
+                )
+                doc.add(tomlkit.nl())
+            yield doc
+            new_text = tomlkit.dumps(doc)
+            parse_store_text(new_text, str(self.paths.profiles))  # never write what we cannot read back
+            if new_text != text:
+                fsio.atomic_write_text(self.paths.profiles, new_text, secret=False, new_file_mode=0o600)
+
+    def add(self, profile: Profile, *, force: bool = False) -> Profile:
+        profile.validate()
+        with self._edit() as doc:
+            data = store_data_from_dict(doc.unwrap(), str(self.paths.profiles))
+            if profile.name in data.profiles and not force:
+                raise ProfileExists(profile.name)
+            has_secrets = any(profile.secrets.values())
+            if has_secrets or profile.name in data.profiles:
+                store = self.secret_store(data.settings, for_write=has_secrets)
+                if has_secrets:
+                    self._remember_secret_store(doc, data.settings, store)
+                if store is not None:
+                    store.set_all(profile.name, profile.secrets)
+            _set_profile_table(doc, profile)
+        return profile
+
+    def update(self, name: str, assignments: list[tuple[str, str]]) -> Profile:
+        with self._edit() as doc:
+            data = store_data_from_dict(doc.unwrap(), str(self.paths.profiles))
+            profile = self._require(data, name)
+            for key, value in assignments:
+                profile = apply_setting(profile, key, value)
+            profile.validate()
+            _set_profile_table(doc, profile)
+        return profile
+
+    def remove(self, name: str) -> None:
+        with self._edit() as doc:
+            data = store_data_from_dict(doc.unwrap(), str(self.paths.profiles))
+            self._require(data, name)
+            store = self.secret_store(data.settings, for_write=False)
+            if store is not None:
+                store.delete_all(name)
+            del doc["profiles"][name]
+            if data.settings.get("active") == name:
+                del doc["settings"]["active"]
+
+    def rename(self, old: str, new: str) -> Profile:
+        validate_name(new)
+        with self._edit() as doc:
+            data = store_data_from_dict(doc.unwrap(), str(self.paths.profiles))
+            profile = self._require(data, old)
+            if new in data.profiles:
+                raise ProfileExists(new)
+            store = self.secret_store(data.settings, for_write=False)
+            if store is not None:
+                store.rename(old, new)
+            table = doc["profiles"][old]
+            del doc["profiles"][old]
+            doc["profiles"][new] = table
+            if data.settings.get("active") == old:
+                doc["settings"]["active"] = new
+        return profile.replace(name=new)
+
+    def copy(self, src: str, dst: str, *, force: bool = False) -> Profile:
+        validate_name(dst)
+        with self._edit() as doc:
+            data = store_data_from_dict(doc.unwrap(), str(self.paths.profiles))
+            profile = self._require(data, src)
+            if dst in data.profiles and not force:
+                raise ProfileExists(dst)
+            store = self.secret_store(data.settings, for_write=False)
+            if store is not None:
+                store.copy(src, dst)
+            copied = profile.replace(name=dst)
+            _set_profile_table(doc, copied)
+        return copied
+
+    def set_setting(self, key: str, value: str | None) -> None:
+        import tomlkit
+
+        if key not in SETTINGS_KEYS:
+            raise StoreError(f"unknown setting '{key}'")
+        with self._edit() as doc:
+            settings = doc.get("settings")
+            if value is None:
+                if settings is not None and key in settings:
+                    del settings[key]
+                return
+            if settings is None:
+                settings = tomlkit.table()
+                _insert_settings_first(doc, settings)
+            settings[key] = value
+
+    def _remember_secret_store(
+        self, doc: Any, settings: Mapping[str, Any], store: SecretStore | None
+    ) -> None:
+        """Pin the store chosen for the first secret, so later reads look in the same place."""
+        import tomlkit
+
+        if store is None or "secrets" in settings:
+            return
+        table = doc.get("settings")
+        if table is None:
+            table = tomlkit.table()
+            _insert_settings_first(doc, table)
+        table["secrets"] = store.name
+
+
+def _insert_settings_first(doc: Any, table: Any) -> None:
+    keys = list(doc.keys())
+    if "profiles" in keys:
+        # Keep [settings] above the profiles, as a person would write it.
+        profiles = doc["profiles"]
+        del doc["profiles"]
+        doc["settings"] = table
+        doc["profiles"] = profiles
+    else:
+        doc["settings"] = table
+
+
+def _set_profile_table(doc: Any, profile: Profile) -> None:
+    """Write ``profile`` into ``doc`` changing only what differs (keeps comments in the table)."""
+    import tomlkit
+
+    profiles = doc.get("profiles")
+    if profiles is None:
+        profiles = tomlkit.table(is_super_table=True)
+        doc["profiles"] = profiles
+    table = profiles.get(profile.name)
+    if table is None:
+        table = tomlkit.table()
+        profiles[profile.name] = table
+    wanted: dict[str, str | None] = {key: getattr(profile, key) for key in PROFILE_KEYS}
+    for key, value in wanted.items():
+        if value is None:
+            if key in table:
+                del table[key]
+        elif table.get(key) != value:
+            table[key] = value
+    extra = table.get("extra")
+    if profile.extra:
+        if extra is None:
+            extra = tomlkit.table()
+            table["extra"] = extra
+        for key in [k for k in extra if k not in profile.extra]:
+            del extra[key]
+        for key, value in profile.extra.items():
+            if extra.get(key) != value:
+                extra[key] = value
+    elif extra is not None:
+        del table["extra"]
