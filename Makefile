@@ -17,14 +17,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python demo/run_demo.py
+	$(BIN)/python -m s3env.demo
 
 test: $(STAMP)
-	$(BIN)/ruff check s3env tests benchmarks demo
+	$(BIN)/ruff check s3env tests benchmarks
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check s3env tests benchmarks demo
+	$(BIN)/ruff check s3env tests benchmarks
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

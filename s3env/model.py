@@ -92,7 +92,8 @@ def validate_endpoint_url(url: str) -> str:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a bad port
     except ValueError as exc:
-        raise InvalidValue(f"invalid endpoint URL {url!r}: {exc}") from None
+        reason = str(exc)
+        raise InvalidValue(f"invalid endpoint URL {url!r}: {reason[:1].lower()}{reason[1:]}") from None
     if parts.scheme not in ("http", "https"):
         raise InvalidValue(
             f"invalid endpoint URL {url!r}: the scheme must be http or https, e.g. https://s3.example.com"

@@ -20,7 +20,7 @@ from s3env import fsio
 from s3env.errors import ProfileExists, ProfileNotFound, StoreError
 from s3env.model import SECRET_FIELDS, Profile, apply_setting, closest_name, validate_name
 from s3env.paths import StorePaths
-from s3env.secrets import SecretStore, open_secret_store, requested_store
+from s3env.secrets import SECRET_STORES, SecretStore, open_secret_store, requested_store
 
 PROFILE_KEYS: tuple[str, ...] = ("endpoint_url", "region", "addressing_style", "provider", "access_key_id")
 SETTINGS_KEYS: tuple[str, ...] = ("secrets", "active")
@@ -56,6 +56,8 @@ def store_data_from_dict(raw: Mapping[str, Any], path: str) -> StoreData:
             raise StoreError(f"{path}: unknown setting '{key}' in [settings]")
         if not isinstance(value, str):
             raise StoreError(f"{path}: settings.{key} must be a string")
+        if key == "secrets" and value not in ("keyring", "file", "auto"):
+            raise StoreError(f"{path}: settings.secrets = {value!r}: choose keyring, file or auto")
     profiles_raw = raw.get("profiles", {})
     if not isinstance(profiles_raw, dict):
         raise StoreError(f"{path}: 'profiles' must be a table of [profiles.NAME] tables")
@@ -301,7 +303,7 @@ class ProfileStore:
         """Pin the store chosen for the first secret, so later reads look in the same place."""
         import tomlkit
 
-        if store is None or "secrets" in settings:
+        if store is None or "secrets" in settings or store.name not in SECRET_STORES:
             return
         table = doc.get("settings")
         if table is None:

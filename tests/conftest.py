@@ -1,0 +1,199 @@
+"""Shared fixtures: a sandbox HOME per test, the installed console script, real moto servers.
+
+Nothing here may touch the real home directory: every test runs with HOME, XDG_* and
+S3ENV_HOME pointing into its own tmp_path, and a session guard fails the run if the real
+``~/.aws`` or s3env store changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from s3env.devserver import MotoServer, start_moto_server
+
+BIN = Path(sys.executable).parent
+S3ENV = str(BIN / "s3env")
+REAL_HOME = Path(os.path.expanduser("~"))
+
+# Variables that would let a test reach the developer's real setup or leak state into a child.
+_SCRUB_PREFIXES = ("AWS_", "S3ENV_", "S3_", "MEGFILE_", "OSS_", "PYTHON_KEYRING", "DBUS_SESSION")
+_SCRUB_NAMES = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR")
+
+
+def _fingerprint(root: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if not root.exists():
+        return out
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            with contextlib.suppress(OSError):
+                out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _real_home_untouched() -> Iterator[None]:
+    watched = [REAL_HOME / ".aws", REAL_HOME / ".config" / "s3env", REAL_HOME / ".config" / "megfile"]
+    before = {str(p): (p.exists(), _fingerprint(p)) for p in watched}
+    yield
+    after = {str(p): (p.exists(), _fingerprint(p)) for p in watched}
+    assert before == after, "a test changed the real home directory"
+
+
+@dataclass
+class Sandbox:
+    """A throwaway HOME with s3env's store and the AWS files inside it."""
+
+    root: Path
+    env: dict[str, str]
+
+    @property
+    def home(self) -> Path:
+        return Path(self.env["HOME"])
+
+    @property
+    def store(self) -> Path:
+        return Path(self.env["S3ENV_HOME"])
+
+    @property
+    def profiles_file(self) -> Path:
+        return self.store / "profiles.toml"
+
+    @property
+    def secrets_file(self) -> Path:
+        return self.store / "secrets.toml"
+
+    @property
+    def aws_config(self) -> Path:
+        return Path(self.env["AWS_CONFIG_FILE"])
+
+    @property
+    def aws_credentials(self) -> Path:
+        return Path(self.env["AWS_SHARED_CREDENTIALS_FILE"])
+
+
+def sandbox_env(root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    base = os.environ if base is None else base
+    env = {k: v for k, v in base.items() if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB_NAMES}
+    home = root / "home"
+    for sub in ("", ".config", ".local/share", ".cache", ".aws"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    env.update(
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / ".config"),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        S3ENV_HOME=str(home / ".config" / "s3env"),
+        # Tools read these rather than ~ in some code paths; pin them inside the sandbox too.
+        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
+        # A test that wants the keyring says so; by default secrets go to the 0600 file.
+        S3ENV_SECRETS="file",
+        # No D-Bus: keyring must not reach a real Secret Service from a test.
+        DBUS_SESSION_BUS_ADDRESS="disabled:",
+        PATH=f"{BIN}{os.pathsep}{base.get('PATH', '')}",
+    )
+    return env
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Sandbox:
+    """Per-test HOME/XDG/S3ENV_HOME; also applied to this process for in-process library tests."""
+    env = sandbox_env(tmp_path)
+    for key in list(os.environ):
+        if key not in env:
+            monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return Sandbox(root=tmp_path, env=env)
+
+
+RunS3env = Callable[..., subprocess.CompletedProcess[str]]
+
+
+@pytest.fixture
+def run_s3env(sandbox: Sandbox) -> RunS3env:
+    """Run the installed console script in the sandbox: ``run_s3env("profile", "list", input=...)``."""
+
+    def run(
+        *args: str,
+        input: str | None = None,
+        env: Mapping[str, str | None] | None = None,
+        timeout: float = 60,
+    ) -> subprocess.CompletedProcess[str]:
+        full_env = dict(sandbox.env)
+        for key, value in (env or {}).items():
+            if value is None:
+                full_env.pop(key, None)
+            else:
+                full_env[key] = value
+        return subprocess.run(
+            [S3ENV, *args],
+            input=input if input is not None else "",
+            capture_output=True,
+            text=True,
+            env=full_env,
+            timeout=timeout,
+            cwd=sandbox.root,
+        )
+
+    return run
+
+
+# ---- moto S3 servers -------------------------------------------------------------------------
+
+
+def s3_client(server: MotoServer):  # -> a botocore S3 client; boto3 imported lazily
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client(
+        "s3",
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(s3={"addressing_style": "path"}, ignore_configured_endpoint_urls=True),
+    )
+
+
+@pytest.fixture(scope="session")
+def moto_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], MotoServer]]:
+    """Start as many independent moto servers as a test needs; all stop at session end."""
+    servers: list[MotoServer] = []
+    log_dir = tmp_path_factory.mktemp("moto-logs")
+
+    def start() -> MotoServer:
+        server = start_moto_server(log_dir)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto(moto_factory: Callable[[], MotoServer]) -> MotoServer:
+    """One moto server shared by the tests of a worker; tests use unique bucket names."""
+    return moto_factory()
+
+
+@pytest.fixture(scope="session")
+def moto_pair(moto_factory: Callable[[], MotoServer]) -> tuple[MotoServer, MotoServer]:
+    """Two servers on two ports, for tests that must tell endpoints apart."""
+    return moto_factory(), moto_factory()
+
+
+def unique_bucket(prefix: str = "b") -> str:
+    return f"{prefix}-{os.getpid()}-{time.time_ns() % 10**12}"
