@@ -112,6 +112,7 @@ def test_add_secret_stdin_then_show_masks_and_keeps_secret_out_of_toml(
         "addressing_style": "path",
         "provider": None,
         "access_key_id": "AKIDEXAMPLE",
+        "credentials": "file",
         "secret_access_key": "****" + SECRET[-4:],
         "session_token": "****" + TOKEN[-4:],
         "extra": {},
@@ -190,7 +191,7 @@ def test_provider_preset_fills_defaults(run_s3env: RunS3env) -> None:
     ok(add(run_s3env, "oss1", "--provider", "oss", "--region", "cn-hangzhou"))
     data = json.loads(ok(run_s3env("profile", "show", "oss1", "--json")).stdout)
     assert data["provider"] == "oss"
-    assert data["endpoint_url"] == "https://oss-cn-hangzhou.aliyuncs.com"
+    assert data["endpoint_url"] == "https://s3.oss-cn-hangzhou.aliyuncs.com"
     ok(add(run_s3env, "m", "--provider", "minio", "--endpoint-url", "http://127.0.0.1:9000"))
     data = json.loads(ok(run_s3env("profile", "show", "m", "--json")).stdout)
     assert data["addressing_style"] == "path"
@@ -238,6 +239,7 @@ def test_list_plain_and_json(run_s3env: RunS3env) -> None:
         "addressing_style": "auto",
         "provider": None,
         "access_key_id": None,
+        "credentials": "file",
         "extra": {},
     }
 

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from s3env.commands._output import examples, print_json, print_table, show
+
+if TYPE_CHECKING:
+    from s3env.providers import Provider
 
 
 def register(app: typer.Typer) -> None:
@@ -40,10 +45,16 @@ def providers(as_json: bool = typer.Option(False, "--json", help="Print the pres
         [
             p.name,
             p.title,
-            show(p.endpoint_template, "(AWS default)"),
+            _endpoint_label(p),
             p.addressing_style,
             show(p.default_region),
         ]
         for p in PROVIDERS.values()
     ]
     print_table(["NAME", "TITLE", "ENDPOINT", "ADDRESSING", "REGION"], rows)
+
+
+def _endpoint_label(provider: Provider) -> str:
+    if provider.endpoint_template:
+        return provider.endpoint_template
+    return "(give --endpoint-url)" if provider.needs_endpoint() else "(AWS default)"
