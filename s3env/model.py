@@ -15,6 +15,9 @@ from s3env.errors import InvalidProfileName, InvalidValue
 
 AddressingStyle = Literal["auto", "path", "virtual"]
 ADDRESSING_STYLES: tuple[str, ...] = ("auto", "path", "virtual")
+#: How tools get the keys: "file" puts them in ~/.aws/credentials, "process" writes
+#: ``credential_process = s3env credential-process NAME`` so keys never sit in a plain file.
+CREDENTIAL_MODES: tuple[str, ...] = ("file", "process")
 
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
 _NAME_RE = re.compile(NAME_PATTERN + r"\Z")
@@ -27,7 +30,14 @@ _KEY_ID_RE = re.compile(r"[\x21-\x7e]{1,256}\Z")
 SECRET_FIELDS: tuple[str, ...] = ("secret_access_key", "session_token")
 # Settings that `profile set KEY=VALUE` may change; secrets are deliberately absent:
 # they never come from argv.
-SETTABLE_FIELDS: tuple[str, ...] = ("endpoint_url", "region", "addressing_style", "provider", "access_key_id")
+SETTABLE_FIELDS: tuple[str, ...] = (
+    "endpoint_url",
+    "region",
+    "addressing_style",
+    "provider",
+    "access_key_id",
+    "credentials",
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +50,7 @@ class Profile:
     addressing_style: str = "auto"
     provider: str | None = None
     access_key_id: str | None = None
+    credentials: str = "file"
     secret_access_key: str | None = field(default=None, repr=False)
     session_token: str | None = field(default=None, repr=False)
     extra: Mapping[str, str] = field(default_factory=dict)
@@ -62,6 +73,7 @@ class Profile:
         if self.region is not None:
             validate_region(self.region)
         validate_addressing_style(self.addressing_style)
+        validate_credentials_mode(self.credentials)
         if self.access_key_id is not None:
             validate_access_key_id(self.access_key_id)
         for secret_field in SECRET_FIELDS:
@@ -127,6 +139,12 @@ def validate_addressing_style(style: str) -> str:
     return style
 
 
+def validate_credentials_mode(mode: str) -> str:
+    if mode not in CREDENTIAL_MODES:
+        raise InvalidValue(f"invalid credentials mode {mode!r}: choose one of {', '.join(CREDENTIAL_MODES)}")
+    return mode
+
+
 def validate_access_key_id(key_id: str) -> str:
     if not _KEY_ID_RE.match(key_id):
         raise InvalidValue("invalid access key id: use 1-256 printable ASCII characters without spaces")
@@ -180,6 +198,8 @@ def apply_setting(profile: Profile, key: str, value: str) -> Profile:
         )
     if key == "addressing_style":
         return profile.replace(addressing_style=validate_addressing_style(value or "auto"))
+    if key == "credentials":
+        return profile.replace(credentials=validate_credentials_mode(value or "file"))
     if value == "":
         return profile.replace(**{key: None})
     if key == "endpoint_url":
@@ -207,6 +227,7 @@ def profile_to_json(
         "addressing_style": profile.addressing_style,
         "provider": profile.provider,
         "access_key_id": profile.access_key_id,
+        "credentials": profile.credentials,
     }
     if include_secrets:
         data["secret_access_key"] = mask_secret(profile.secret_access_key)
@@ -233,6 +254,7 @@ def new_profile(
     addressing_style: str | None = None,
     provider: str | None = None,
     access_key_id: str | None = None,
+    credentials: str | None = None,
     secret_access_key: str | None = None,
     session_token: str | None = None,
     extra: Mapping[str, str] | None = None,
@@ -255,6 +277,7 @@ def new_profile(
         addressing_style=addressing_style or "auto",
         provider=provider,
         access_key_id=access_key_id,
+        credentials=credentials or "file",
         secret_access_key=secret_access_key,
         session_token=session_token,
         extra=dict(extra or {}),

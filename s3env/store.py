@@ -22,7 +22,14 @@ from s3env.model import SECRET_FIELDS, Profile, apply_setting, closest_name, val
 from s3env.paths import StorePaths
 from s3env.secrets import SECRET_STORES, SecretStore, open_secret_store, requested_store
 
-PROFILE_KEYS: tuple[str, ...] = ("endpoint_url", "region", "addressing_style", "provider", "access_key_id")
+PROFILE_KEYS: tuple[str, ...] = (
+    "endpoint_url",
+    "region",
+    "addressing_style",
+    "provider",
+    "access_key_id",
+    "credentials",
+)
 SETTINGS_KEYS: tuple[str, ...] = ("secrets", "active")
 _POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
@@ -337,6 +344,8 @@ def _set_profile_table(doc: Any, profile: Profile) -> None:
         table = tomlkit.table()
         profiles[profile.name] = table
     wanted: dict[str, str | None] = {key: getattr(profile, key) for key in PROFILE_KEYS}
+    if wanted["credentials"] == "file" and "credentials" not in table:
+        wanted["credentials"] = None  # the default needs no line
     for key, value in wanted.items():
         if value is None:
             if key in table:
