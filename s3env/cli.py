@@ -16,6 +16,7 @@ import typer
 from s3env._version import __version__
 from s3env.commands import profile as profile_cmd
 from s3env.commands import providers as providers_cmd
+from s3env.commands import use as use_cmd
 from s3env.commands._output import examples
 from s3env.errors import EXIT_FAILURE, EXIT_USAGE, S3envError
 
@@ -55,6 +56,7 @@ def _root(
 
 app.add_typer(profile_cmd.app, name="profile")
 providers_cmd.register(app)
+use_cmd.register(app)
 
 
 def _debug() -> bool:

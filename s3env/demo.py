@@ -84,7 +84,8 @@ def run_demo(root: Path, server: MotoServer) -> None:
         env, AWS_ACCESS_KEY_ID="AKIDEXAMPLEPROD", AWS_SECRET_ACCESS_KEY="prod-secret-abcdefgh"
     )
     print(
-        "$ AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… s3env profile add aws-prod --region eu-west-1 --from-env"
+        "$ AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… "
+        "s3env profile add aws-prod --region eu-west-1 --from-env"
     )
     result = subprocess.run(
         [S3ENV, "profile", "add", "aws-prod", "--region", "eu-west-1", "--from-env"],

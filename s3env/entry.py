@@ -7,6 +7,11 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["credential-process"]:
+        # Run by awscli/boto3/megfile for every credential look-up: no typer.
+        from s3env.credential_process import main as credential_process
+
+        return credential_process(args[1:])
     from s3env.cli import run
 
     return run(args)

@@ -67,6 +67,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, secret: bool = False, new_fil
     else:
         mode = SECRET_MODE if secret else new_file_mode & ~_current_umask()
 
+    _remove_stale_temps(directory, target.name)
     tmp = directory / f".{target.name}.s3env-{os.getpid()}-{threading.get_ident()}.tmp"
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), SECRET_MODE)
@@ -95,6 +96,33 @@ def atomic_write_bytes(path: Path, data: bytes, *, secret: bool = False, new_fil
             os.unlink(tmp)
         raise FileWriteError(f"cannot write {target}: {exc.strerror}") from None
     _fsync_dir(directory)
+
+
+def _remove_stale_temps(directory: Path, name: str) -> None:
+    """Temp files left by a writer that was killed (its pid is gone): 0600, but litter."""
+    prefix = f".{name}.s3env-"
+    try:
+        entries = [e for e in os.listdir(directory) if e.startswith(prefix) and e.endswith(".tmp")]
+    except OSError:
+        return
+    for entry in entries:
+        pid_text = entry[len(prefix) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _pid_alive(int(pid_text)):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(directory / entry)
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 def _fsync_dir(directory: Path) -> None:

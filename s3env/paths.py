@@ -46,3 +46,30 @@ class StorePaths:
     @property
     def backups(self) -> Path:
         return self.root / BACKUP_DIR
+
+
+def _home(env: Mapping[str, str]) -> Path:
+    home = env.get("HOME")
+    return Path(home) if home else Path.home()
+
+
+def _expand(value: str, env: Mapping[str, str]) -> Path:
+    if value == "~" or value.startswith("~/"):
+        value = str(_home(env)) + value[1:]
+    return Path(os.path.abspath(value))
+
+
+def aws_config_file(env: Mapping[str, str] | None = None) -> Path:
+    """What botocore reads: ``AWS_CONFIG_FILE``, else ``~/.aws/config``."""
+    env = os.environ if env is None else env
+    return _expand(env.get("AWS_CONFIG_FILE") or "~/.aws/config", env)
+
+
+def aws_credentials_file(env: Mapping[str, str] | None = None) -> Path:
+    """What botocore reads: ``AWS_SHARED_CREDENTIALS_FILE``, else ``~/.aws/credentials``."""
+    env = os.environ if env is None else env
+    return _expand(env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials", env)
+
+
+def home_dir(env: Mapping[str, str] | None = None) -> Path:
+    return _home(os.environ if env is None else env)

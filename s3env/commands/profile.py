@@ -24,6 +24,16 @@ def _store() -> ProfileStore:
     return ProfileStore()
 
 
+def _follow(store: ProfileStore) -> None:
+    """Once s3env manages the tools' files, a profile change reaches them at once."""
+    from s3env.sync import sync_if_managed
+
+    result = sync_if_managed(store)
+    if result is not None:
+        for message in result.notices:
+            notice(message)
+
+
 def _flush_notices(store: ProfileStore) -> None:
     for message in store.notices:
         notice(message)
@@ -109,6 +119,12 @@ def add(
     from_env: bool = typer.Option(
         False, "--from-env", help="Take keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN."
     ),
+    credentials: str | None = typer.Option(
+        None,
+        "--credentials",
+        metavar="MODE",
+        help="file (keys in ~/.aws/credentials, default) or process (credential_process, no plain keys).",
+    ),
     force: bool = typer.Option(False, "--force", help="Replace an existing profile of that name."),
 ) -> None:
     """Add a profile.  The secret key is read from a hidden prompt, stdin or the environment, never argv."""
@@ -121,6 +137,7 @@ def add(
         addressing_style=addressing_style,
         provider=provider,
         access_key_id=access_key_id,
+        credentials=credentials,
     )
     if not force and name in store.names():
         store.add(draft)  # raises ProfileExists with the standard message
@@ -128,6 +145,7 @@ def add(
     profile = draft.replace(access_key_id=key_id, secret_access_key=secret, session_token=token).validate()
     store.add(profile, force=force)
     _flush_notices(store)
+    _follow(store)
     where = ""
     if secret is not None:
         secret_store = store.secret_store()
@@ -222,7 +240,9 @@ def set_(
         if not sep or not key:
             raise UsageError(f"expected KEY=VALUE, got {item.split('=')[0]!r}")
         pairs.append((key.strip(), value))
-    profile = _store().update(name, pairs)
+    store = _store()
+    profile = store.update(name, pairs)
+    _follow(store)
     print(f"Updated profile '{profile.name}'.")
 
 
@@ -242,6 +262,7 @@ def rm(
             print("Nothing removed.")
             raise typer.Exit(1)
     store.remove(name)
+    _follow(store)
     print(f"Removed profile '{name}'.")
 
 
@@ -251,7 +272,9 @@ def rename(
     new: str = typer.Argument(..., metavar="NEW", help="New name."),
 ) -> None:
     """Rename a profile (its secrets move with it)."""
-    _store().rename(old, new)
+    store = _store()
+    store.rename(old, new)
+    _follow(store)
     print(f"Renamed profile '{old}' to '{new}'.")
 
 
@@ -265,5 +288,7 @@ def copy(
     force: bool = typer.Option(False, "--force", help="Replace an existing profile named DST."),
 ) -> None:
     """Copy a profile, secrets included."""
-    _store().copy(src, dst, force=force)
+    store = _store()
+    store.copy(src, dst, force=force)
+    _follow(store)
     print(f"Copied profile '{src}' to '{dst}'.")

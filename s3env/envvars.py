@@ -1,0 +1,75 @@
+"""The environment that makes every tool use one profile.  Pure.
+
+Why each variable (see docs/tools.md for the measured precedence rules):
+- ``AWS_PROFILE`` *and* ``AWS_DEFAULT_PROFILE``: botocore ranks AWS_DEFAULT_PROFILE first,
+  s5cmd AWS_PROFILE first; a stale value of either would win for one of them.
+- ``S3_ENDPOINT_URL``: the only endpoint s5cmd reads (it reads none from the AWS files).
+- ``AWS_ENDPOINT_URL_S3``: botocore's S3-only override; set to the same endpoint so a stale
+  value cannot win.  ``AWS_ENDPOINT_URL`` (all services) is unset in profile mode: pointing
+  STS and friends at an S3 server breaks them, and megfile ignores it once AWS_PROFILE is set
+  (it reads the profile's nested ``s3 =`` block that the AWS writer puts there).
+- ``AWS_REGION`` *and* ``AWS_DEFAULT_REGION``: s5cmd reads the first, botocore the second.
+- keys and tokens in the environment beat profile keys for botocore and s5cmd: unset them
+  (and the legacy ``AWS_SECURITY_TOKEN``) unless exporting keys on purpose.
+- ``OSS_ENDPOINT`` beats everything for megfile: unset.
+
+With keys (``--with-keys``): the s5cmd/megfile environment-only recipe — keys exported,
+``S3_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL`` (and ``_S3``) set, profile variables unset
+because megfile ignores environment keys while ``AWS_PROFILE`` is set.
+"""
+
+from __future__ import annotations
+
+from s3env.model import Profile
+
+PROFILE_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+ENDPOINT_VARS = ("S3_ENDPOINT_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "OSS_ENDPOINT")
+REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+KEY_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+STYLE_VARS = ("AWS_S3_ADDRESSING_STYLE",)
+MARKER_VAR = "S3ENV_PROFILE"
+
+#: Everything s3env sets or clears; ``--unset`` clears all of these.
+MANAGED_VARS: tuple[str, ...] = (
+    *PROFILE_VARS,
+    *ENDPOINT_VARS,
+    *REGION_VARS,
+    *KEY_VARS,
+    *STYLE_VARS,
+    MARKER_VAR,
+)
+
+
+def profile_env(profile: Profile, *, with_keys: bool = False) -> dict[str, str | None]:
+    """Name -> value (None: unset) for every managed variable."""
+    env: dict[str, str | None] = dict.fromkeys(MANAGED_VARS)
+    env[MARKER_VAR] = profile.name
+    endpoint = profile.endpoint_url
+    env["S3_ENDPOINT_URL"] = endpoint
+    env["AWS_ENDPOINT_URL_S3"] = endpoint
+    env["AWS_REGION"] = profile.region
+    env["AWS_DEFAULT_REGION"] = profile.region
+    if with_keys:
+        env["AWS_ENDPOINT_URL"] = endpoint
+        env["AWS_ACCESS_KEY_ID"] = profile.access_key_id
+        env["AWS_SECRET_ACCESS_KEY"] = profile.secret_access_key
+        env["AWS_SESSION_TOKEN"] = profile.session_token
+        if profile.addressing_style != "auto":
+            env["AWS_S3_ADDRESSING_STYLE"] = profile.addressing_style
+    else:
+        env["AWS_PROFILE"] = profile.name
+        env["AWS_DEFAULT_PROFILE"] = profile.name
+    return env
+
+
+def unset_env() -> dict[str, str | None]:
+    return dict.fromkeys(MANAGED_VARS)
+
+
+def apply_to(environ: dict[str, str], export: dict[str, str | None]) -> None:
+    """Apply an export to a mutable environment mapping (``os.environ`` or a child's env)."""
+    for name, value in export.items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value

@@ -1,0 +1,100 @@
+"""Which sections of which files s3env wrote: the ownership record.
+
+s3env never guesses ownership from names or comments: a section is s3env's only if it is
+recorded here.  A section is recorded (``pending``) *before* the file is written and
+confirmed with the digest of what was written afterwards, so a kill at any point leaves
+no section that s3env wrote but does not know about.  The digest tells "edited by hand"
+apart from "still as s3env wrote it".
+
+Stored as JSON (machine state, not user configuration) in the store directory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from s3env import fsio
+from s3env.errors import StoreError
+
+STATE_FILE = "managed.json"
+VERSION = 1
+
+
+def digest(text: str | None) -> str | None:
+    return None if text is None else hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class OwnedSection:
+    sha256: str | None  # of the section text s3env last wrote
+    pending: bool = False  # recorded, write not yet confirmed
+    profile: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"sha256": self.sha256, "pending": self.pending, "profile": self.profile}
+
+
+@dataclass
+class ManagedState:
+    files: dict[str, dict[str, OwnedSection]] = field(default_factory=dict)
+
+    def owned(self, path: Path | str) -> dict[str, OwnedSection]:
+        return self.files.get(str(path), {})
+
+    def owns(self, path: Path | str, header: str) -> bool:
+        return header in self.owned(path)
+
+    def is_empty(self) -> bool:
+        return not any(self.files.values())
+
+    def to_json(self) -> str:
+        data = {
+            "version": VERSION,
+            "files": {
+                path: {header: owned.to_json() for header, owned in sorted(sections.items())}
+                for path, sections in sorted(self.files.items())
+                if sections
+            },
+        }
+        return json.dumps(data, indent=2, sort_keys=True) + "\n"
+
+    @classmethod
+    def from_json(cls, text: str, where: str) -> ManagedState:
+        try:
+            data = json.loads(text)
+            if data.get("version") != VERSION or not isinstance(data.get("files"), dict):
+                raise ValueError("unknown format")
+            files = {
+                str(path): {
+                    str(header): OwnedSection(
+                        sha256=entry.get("sha256"),
+                        pending=bool(entry.get("pending", False)),
+                        profile=entry.get("profile"),
+                    )
+                    for header, entry in sections.items()
+                }
+                for path, sections in data["files"].items()
+            }
+        except (ValueError, AttributeError, TypeError) as exc:
+            raise StoreError(f"{where}: cannot read s3env's record of managed sections ({exc})") from None
+        return cls(files=files)
+
+
+def state_path(store_root: Path) -> Path:
+    return store_root / STATE_FILE
+
+
+def load_state(store_root: Path) -> ManagedState:
+    path = state_path(store_root)
+    text = fsio.read_text_exact(path)
+    if text is None:
+        return ManagedState()
+    return ManagedState.from_json(text, str(path))
+
+
+def save_state(store_root: Path, state: ManagedState) -> None:
+    fsio.atomic_write_text(state_path(store_root), state.to_json(), secret=True)

@@ -1,0 +1,52 @@
+"""The one interface every shell (and env-file format) implements.
+
+An *export* is a mapping from variable name to value, where ``None`` means "unset".  A
+shell renders it as text that, evaluated in that shell, makes the environment exactly so.
+Every value is checked before anything is printed: ``eval "$(s3env env)"`` ignores the
+command's exit status, so a half-printed script would still run.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+
+from s3env.errors import InvalidValue
+
+Export = Mapping[str, str | None]
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+class Shell(ABC):
+    name: str = ""
+    #: suffix of the pre-rendered env file written by ``s3env use``
+    file_suffix: str = ""
+    #: characters this format cannot carry in a value (NUL never can)
+    forbidden: str = "\0"
+
+    def render(self, export: Export) -> str:
+        """The whole text for ``export``; raises InvalidValue before producing anything."""
+        for name, value in export.items():
+            self.check(name, value)
+        lines = [self.unset(name) for name in sorted(export) if export[name] is None]
+        lines += [self.set(name, value) for name, value in sorted(export.items()) if value is not None]
+        return "".join(line + "\n" for line in lines if line)
+
+    def check(self, name: str, value: str | None) -> None:
+        if not _NAME_RE.match(name):
+            raise InvalidValue(f"cannot export {name!r}: not a valid environment variable name")
+        if value is None:
+            return
+        for char in self.forbidden:
+            if char in value:
+                what = {"\0": "a NUL byte", "\n": "a newline", "\r": "a carriage return"}.get(
+                    char, repr(char)
+                )
+                raise InvalidValue(f"the value of {name} contains {what}, which {self.name} cannot carry")
+
+    @abstractmethod
+    def set(self, name: str, value: str) -> str: ...
+
+    @abstractmethod
+    def unset(self, name: str) -> str: ...

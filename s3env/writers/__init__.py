@@ -1,0 +1,14 @@
+"""Tool writers, one module each, behind ``ToolWriter`` and this registry.
+
+Adding a tool (rclone, mc…) means adding one module and one line here.
+"""
+
+from __future__ import annotations
+
+from s3env.writers.aws import AwsFilesWriter
+from s3env.writers.base import DesiredSection, IniTarget, ToolWriter, WholeFileTarget, WriteContext
+from s3env.writers.env_files import EnvFilesWriter
+
+WRITERS: dict[str, ToolWriter] = {writer.name: writer for writer in (AwsFilesWriter(), EnvFilesWriter())}
+
+__all__ = ["WRITERS", "DesiredSection", "IniTarget", "ToolWriter", "WholeFileTarget", "WriteContext"]
