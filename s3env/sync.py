@@ -334,7 +334,13 @@ _SECRET_LINE = re.compile(
 
 def masked(text: str) -> list[str]:
     """Lines of ``text`` with secret values replaced: for --diff output."""
-    return [_SECRET_LINE.sub(lambda m: m.group(1) + "****", line) for line in text.splitlines(keepends=True)]
+    from s3env.model import mask_secret
+
+    def hide(match: re.Match[str]) -> str:
+        value = match.group(2).rstrip("\r\n")
+        return match.group(1) + (mask_secret(value) or "") + match.group(2)[len(value) :]
+
+    return [_SECRET_LINE.sub(hide, line) for line in text.splitlines(keepends=True)]
 
 
 def unified_diff(updates: Iterable[FileUpdate]) -> str:
