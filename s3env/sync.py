@@ -28,7 +28,7 @@ from s3env.errors import AwsFileParseError, ManagedSectionConflict, S3envError
 from s3env.managed import ManagedState, OwnedSection, digest, load_state, save_state
 from s3env.paths import aws_config_file, aws_credentials_file, home_dir
 from s3env.store import ProfileStore
-from s3env.writers import WRITERS, IniTarget, WholeFileTarget, WriteContext, ini_edit
+from s3env.writers import WRITERS, IniKeysTarget, IniTarget, WholeFileTarget, WriteContext, ini_edit, ini_keys
 
 BACKUPS_KEPT = 3
 
@@ -43,6 +43,7 @@ class FileUpdate:
     owned_after: dict[str, OwnedSection] | None  # None: a file s3env owns whole
     changes: list[str] = field(default_factory=list)
     hand_edited: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -157,6 +158,77 @@ def plan_ini_target(
     )
 
 
+def _key_header(section: str, key: str) -> str:
+    return f"[{section}] {key}"
+
+
+def validate_configparser(text: str, path: str) -> None:
+    """Refuse what Python's configparser (megfile's reader) refuses, as a one-line error."""
+    import configparser
+
+    ini_edit.validate(text, path, "config")
+    parser = configparser.ConfigParser()
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # megfile keeps key case
+    try:
+        parser.read_string(text, source=path)
+        for section in parser.sections():
+            dict(parser.items(section))  # interpolation errors surface on read
+    except configparser.Error as exc:
+        line = getattr(exc, "lineno", None)
+        reason = str(exc).splitlines()[0]
+        raise AwsFileParseError(path, line, f"configparser cannot read it: {reason}") from None
+
+
+def plan_keys_target(
+    target: IniKeysTarget, text: str | None, owned: dict[str, OwnedSection], *, force: bool
+) -> FileUpdate:
+    """The new text of a file where s3env owns single keys of one section.  Pure."""
+    path = str(target.path)
+    current = text if text is not None else ""
+    if text is not None:
+        validate_configparser(text, path)
+    prefix = _key_header(target.section, "")
+    owned_keys = {
+        header[len(prefix) :]: entry for header, entry in owned.items() if header.startswith(prefix)
+    }
+    hand_edited = [
+        _key_header(target.section, key)
+        for key, entry in owned_keys.items()
+        if not entry.pending
+        and (now := ini_keys.key_text(current, target.section, key, path)) is not None
+        and digest(now) != entry.sha256
+    ]
+    new = current
+    owned_after: dict[str, OwnedSection] = {}
+    changes: list[str] = []
+    notices: list[str] = []
+    for key, value in sorted(target.keys.items()):
+        before = ini_keys.key_text(new, target.section, key, path)
+        if before is not None and key not in owned_keys and not force:
+            notices.append(f"{path}: left your own '{key}' in [{target.section}] alone")
+            continue
+        new = ini_keys.upsert_key(new, target.section, key, value, path)
+        after = ini_keys.key_text(new, target.section, key, path)
+        owned_after[_key_header(target.section, key)] = OwnedSection(sha256=digest(after), profile=key)
+        if before != after:
+            changes.append(f"{'added' if before is None else 'updated'} {key} in [{target.section}]")
+    for key in owned_keys:
+        if key not in target.keys and ini_keys.key_text(new, target.section, key, path) is not None:
+            new = ini_keys.remove_key(new, target.section, key, path)
+            changes.append(f"removed {key} from [{target.section}]")
+    return FileUpdate(
+        label=target.label,
+        path=target.path,
+        secret=target.secret,
+        old_text=text,
+        new_text=new,
+        owned_after=owned_after,
+        changes=changes,
+        hand_edited=hand_edited,
+        notices=notices,
+    )
+
+
 def self_command() -> tuple[str, ...]:
     """How another program (awscli's credential_process) can run this s3env."""
     argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
@@ -234,7 +306,11 @@ def plan(
                         "the old file is backed up)"
                     )
         for target in targets:
-            if isinstance(target, IniTarget):
+            if isinstance(target, IniKeysTarget):
+                updates.append(
+                    plan_keys_target(target, _read(target.path), state.owned(target.path), force=force)
+                )
+            elif isinstance(target, IniTarget):
                 updates.append(
                     plan_ini_target(
                         target,
@@ -261,6 +337,7 @@ def plan(
                 )
     # A file that does not exist and would stay empty is not created.
     updates = [u for u in updates if not (u.old_text is None and u.new_text == "")]
+    notices += [n for u in updates for n in u.notices]
     return SyncResult(updates=updates, notices=notices, active=active), state
 
 

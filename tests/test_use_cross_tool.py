@@ -95,6 +95,10 @@ def test_use_switches_every_tool_between_two_servers(
     result = run_s3env("use", "a")
     assert result.returncode == 0, result.stderr
     assert_all_tools_reach(sandbox, only_a, "server A", absent=only_b)
+    # megfile's alias b:// reaches profile b's server whatever profile is active.
+    aliased = run([MEGFILE, "cat", f"b://{only_b}/marker.txt"], sandbox.env, sandbox.root)
+    assert aliased.returncode == 0, aliased.stderr
+    assert aliased.stdout == "server B"
 
     result = run_s3env("use", "b")
     assert result.returncode == 0, result.stderr

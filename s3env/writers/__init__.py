@@ -6,9 +6,27 @@ Adding a tool (rclone, mc…) means adding one module and one line here.
 from __future__ import annotations
 
 from s3env.writers.aws import AwsFilesWriter
-from s3env.writers.base import DesiredSection, IniTarget, ToolWriter, WholeFileTarget, WriteContext
+from s3env.writers.base import (
+    DesiredSection,
+    IniKeysTarget,
+    IniTarget,
+    ToolWriter,
+    WholeFileTarget,
+    WriteContext,
+)
 from s3env.writers.env_files import EnvFilesWriter
+from s3env.writers.megfile import MegfileWriter
 
-WRITERS: dict[str, ToolWriter] = {writer.name: writer for writer in (AwsFilesWriter(), EnvFilesWriter())}
+WRITERS: dict[str, ToolWriter] = {
+    writer.name: writer for writer in (AwsFilesWriter(), MegfileWriter(), EnvFilesWriter())
+}
 
-__all__ = ["WRITERS", "DesiredSection", "IniTarget", "ToolWriter", "WholeFileTarget", "WriteContext"]
+__all__ = [
+    "WRITERS",
+    "DesiredSection",
+    "IniKeysTarget",
+    "IniTarget",
+    "ToolWriter",
+    "WholeFileTarget",
+    "WriteContext",
+]

@@ -4,9 +4,10 @@ A writer is pure: from the profiles and the active profile it says which files i
 and what they should contain.  ``s3env.sync`` does all reading, ownership checks, backups
 and atomic writes, the same way for every writer.
 
-Two kinds of target:
+Three kinds of target:
 - ``IniTarget``: a user's INI file where s3env owns only some sections (the AWS files).  The
   writer returns the *desired sections*; everything else in the file is left byte for byte.
+- ``IniKeysTarget``: single keys in one section of a user's INI file (megfile's aliases).
 - ``WholeFileTarget``: a file that belongs to s3env entirely (the pre-rendered env files).
 """
 
@@ -45,6 +46,17 @@ class IniTarget:
 
 
 @dataclass(frozen=True)
+class IniKeysTarget:
+    """Single keys of one section in a user's INI file (parsed by Python's configparser)."""
+
+    label: str
+    path: Path
+    section: str
+    keys: dict[str, str]  # key -> value s3env wants there
+    secret: bool = False
+
+
+@dataclass(frozen=True)
 class WholeFileTarget:
     label: str
     path: Path
@@ -72,4 +84,4 @@ class ToolWriter(ABC):
     description: str = ""
 
     @abstractmethod
-    def targets(self, ctx: WriteContext) -> list[IniTarget | WholeFileTarget]: ...
+    def targets(self, ctx: WriteContext) -> list[IniTarget | IniKeysTarget | WholeFileTarget]: ...

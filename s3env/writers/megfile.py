@@ -1,0 +1,35 @@
+"""megfile: named-profile aliases in ``~/.config/megfile/megfile.conf``.
+
+megfile reads its endpoint, region and keys from the AWS files that ``AwsFilesWriter``
+writes (the profile's nested ``s3 =`` block: megfile ignores ``[services]``), so it needs
+nothing more to follow ``s3env use``.  What it reads beyond them is its own config file,
+whose ``[alias]`` table maps a URL scheme to a protocol.  s3env adds one alias per profile,
+``NAME = s3+NAME``, so ``megfile ls NAME://bucket/`` reaches profile NAME whatever profile
+is active (megfile's ``s3+NAME://`` scheme selects AWS profile NAME).  Only those keys are
+s3env's: the user's own aliases and every other byte of the file stay as they were, and a
+name the user already uses, or one that is a megfile protocol, is skipped with a notice.
+"""
+
+from __future__ import annotations
+
+from s3env.writers.base import IniKeysTarget, ToolWriter, WriteContext
+
+CONFIG_RELATIVE = ".config/megfile/megfile.conf"  # megfile hard-codes ~/.config, not XDG
+ALIAS_SECTION = "alias"
+# Schemes megfile handles itself: an alias with one of these names would hijack it.
+RESERVED = frozenset({"file", "s3", "http", "https", "hdfs", "sftp", "sftp2", "stdio", "webdav", "webdavs"})
+
+
+def alias_for(name: str) -> str | None:
+    if name.lower() in RESERVED or name.startswith("s3+"):
+        return None
+    return f"s3+{name}"
+
+
+class MegfileWriter(ToolWriter):
+    name = "megfile"
+    description = "megfile aliases NAME:// -> s3+NAME:// in ~/.config/megfile/megfile.conf"
+
+    def targets(self, ctx: WriteContext) -> list[IniKeysTarget]:
+        keys = {p.name: alias for p in ctx.profiles if (alias := alias_for(p.name)) is not None}
+        return [IniKeysTarget("megfile-conf", ctx.home / CONFIG_RELATIVE, ALIAS_SECTION, keys)]
