@@ -57,29 +57,43 @@ def sh(env: dict[str, str], *args: str, stdin: str | None = None, shown_stdin: s
     return result.stdout
 
 
-def run_demo(root: Path, server: MotoServer) -> None:
-    env = sandbox_env(root)
-    print(f"sandbox HOME: {env['HOME']}")
-    print(f"local S3 endpoint (moto): {server.url}")
+def tool(env: dict[str, str], shown: str, argv: list[str]) -> None:
+    """Run a real third-party tool (awscli, s5cmd, megfile) and show its output."""
+    print(f"$ {shown}")
+    result = subprocess.run(argv, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    sys.stdout.write(result.stdout)
+    if result.returncode != 0:
+        sys.stdout.write(result.stderr)
+        raise SystemExit(f"demo step failed: {shown}")
 
-    step("Add two profiles: a local S3-compatible store and an AWS account")
+
+def add_profile(env: dict[str, str], name: str, url: str) -> None:
     sh(
         env,
-        "profile",
-        "add",
-        "local",
-        "--provider",
-        "minio",
-        "--endpoint-url",
-        server.url,
-        "--region",
-        "us-east-1",
-        "--access-key-id",
-        "demo-access-key",
-        "--secret-stdin",
-        stdin="demo-secret-key-0123456789\n",
+        *("profile", "add", name, "--provider", "minio", "--endpoint-url", url),
+        *("--region", "us-east-1", "--access-key-id", f"{name}-key", "--secret-stdin"),
+        stdin=f"{name}-secret-0123456789\n",
         shown_stdin="printf '%s\\n' \"$SECRET\"",
     )
+
+
+def show_every_tool(env: dict[str, str], bucket: str) -> None:
+    tool(env, "aws s3 ls", [str(BIN / "aws"), "s3", "ls"])
+    code = "import boto3; print([b['Name'] for b in boto3.client('s3').list_buckets()['Buckets']])"
+    tool(env, f'python -c "{code}"', [sys.executable, "-c", code])
+    env_sh = f"{env['S3ENV_HOME']}/env/active.sh"
+    tool(env, f". {env_sh}; s5cmd ls", ["sh", "-c", f'. "{env_sh}" && "{BIN / "s5cmd"}" ls'])
+    tool(env, f"megfile ls s3://{bucket}/", [str(BIN / "megfile"), "ls", f"s3://{bucket}/"])
+
+
+def run_demo(root: Path, server_a: MotoServer, server_b: MotoServer) -> None:
+    env = sandbox_env(root)
+    print(f"sandbox HOME: {env['HOME']}")
+    print(f"local S3 servers (moto): A at {server_a.url}, B at {server_b.url}")
+
+    step("Add profiles: two local S3-compatible stores and an AWS account")
+    add_profile(env, "lab_a", server_a.url)
+    add_profile(env, "lab_b", server_b.url)
     env_with_keys = dict(
         env, AWS_ACCESS_KEY_ID="AKIDEXAMPLEPROD", AWS_SECRET_ACCESS_KEY="prod-secret-abcdefgh"
     )
@@ -100,28 +114,44 @@ def run_demo(root: Path, server: MotoServer) -> None:
 
     step("Show them (secrets are masked; they live in a 0600 file, not in profiles.toml)")
     sh(env, "profile", "list")
-    sh(env, "profile", "show", "local")
-    print(f"$ cat {env['S3ENV_HOME']}/profiles.toml")
-    sys.stdout.write(Path(env["S3ENV_HOME"], "profiles.toml").read_text())
+    sh(env, "profile", "show", "lab_a")
 
-    step("Use the profile from Python: the library does what the CLI does")
+    step("The library does what the CLI does: make one bucket on each server from Python")
     code = (
         "import boto3, s3env\n"
-        "p = s3env.open_store().get('local', secrets=True)\n"
-        "s3 = boto3.client('s3', endpoint_url=p.endpoint_url, region_name=p.region,\n"
-        "                  aws_access_key_id=p.access_key_id, aws_secret_access_key=p.secret_access_key)\n"
-        "s3.create_bucket(Bucket='demo-bucket')\n"
-        "s3.put_object(Bucket='demo-bucket', Key='hello.txt', Body=b'hello from s3env')\n"
-        "print([b['Name'] for b in s3.list_buckets()['Buckets']])\n"
+        "for name, bucket in [('lab_a', 'bucket-on-a'), ('lab_b', 'bucket-on-b')]:\n"
+        "    p = s3env.open_store().get(name, secrets=True)\n"
+        "    s3 = boto3.client('s3', endpoint_url=p.endpoint_url, region_name=p.region,\n"
+        "                      aws_access_key_id=p.access_key_id,\n"
+        "                      aws_secret_access_key=p.secret_access_key)\n"
+        "    s3.create_bucket(Bucket=bucket)\n"
+        "    s3.put_object(Bucket=bucket, Key='hello.txt', Body=b'hello from ' + name.encode())\n"
     )
-    print("$ python -c '" + code.replace("\n", "; ").rstrip("; ") + "'")
+    print("$ python <<'EOF'\n" + code + "EOF")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
-    sys.stdout.write(result.stdout)
     if result.returncode != 0:
         raise SystemExit(result.stderr)
 
+    step("s3env use lab_a: awscli, boto3, s5cmd and megfile all reach server A")
+    sh(env, "use", "lab_a")
+    show_every_tool(env, "bucket-on-a")
+
+    step("s3env use lab_b: one switch, every tool follows to server B")
+    sh(env, "use", "lab_b")
+    show_every_tool(env, "bucket-on-b")
+    tool(
+        env,
+        "megfile cat lab_a://bucket-on-a/hello.txt   (an alias per profile)",
+        [str(BIN / "megfile"), "cat", "lab_a://bucket-on-a/hello.txt"],
+    )
+    print()
+
+    step("What s3env wrote into ~/.aws/config (your own sections would stay as they are)")
+    sys.stdout.write(Path(env["AWS_CONFIG_FILE"]).read_text())
+    sh(env, "write", "--check")
+
     step("Bad input gets one clear line and changes nothing")
-    for args in (["profile", "add", "bad name"], ["profile", "show", "locl"]):
+    for args in (["profile", "add", "bad name"], ["profile", "show", "lab-a"], ["use", "nope"]):
         print(f"$ {shlex.join(['s3env', *args])}")
         result = subprocess.run(
             [S3ENV, *args], env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
@@ -135,12 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the sandbox directory")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="s3env-demo-"))
-    server = start_moto_server(root)
+    servers = [start_moto_server(root), start_moto_server(root)]
     try:
-        run_demo(root, server)
+        run_demo(root, *servers)
     finally:
-        server.stop()
-        print(f"\nstopped the local S3 server; sandbox {'kept at ' + str(root) if args.keep else 'removed'}")
+        for server in servers:
+            server.stop()
+        print(f"\nstopped the local S3 servers; sandbox {'kept at ' + str(root) if args.keep else 'removed'}")
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
     return 0

@@ -5,12 +5,15 @@ writes (the profile's nested ``s3 =`` block: megfile ignores ``[services]``), so
 nothing more to follow ``s3env use``.  What it reads beyond them is its own config file,
 whose ``[alias]`` table maps a URL scheme to a protocol.  s3env adds one alias per profile,
 ``NAME = s3+NAME``, so ``megfile ls NAME://bucket/`` reaches profile NAME whatever profile
-is active (megfile's ``s3+NAME://`` scheme selects AWS profile NAME).  Only those keys are
+is active (megfile's ``s3+NAME://`` scheme selects AWS profile NAME; megfile accepts only
+letters, digits and ``_`` there, so other names get no alias).  Only those keys are
 s3env's: the user's own aliases and every other byte of the file stay as they were, and a
 name the user already uses, or one that is a megfile protocol, is skipped with a notice.
 """
 
 from __future__ import annotations
+
+import re
 
 from s3env.writers.base import IniKeysTarget, ToolWriter, WriteContext
 
@@ -20,8 +23,13 @@ ALIAS_SECTION = "alias"
 RESERVED = frozenset({"file", "s3", "http", "https", "hdfs", "sftp", "sftp2", "stdio", "webdav", "webdavs"})
 
 
+# megfile accepts ``s3+NAME://`` only for ``\w+`` names (``is_s3``: ``^s3(\+\w+)?://``).
+_WORD_RE = re.compile(r"[A-Za-z0-9_]+\Z")
+
+
 def alias_for(name: str) -> str | None:
-    if name.lower() in RESERVED or name.startswith("s3+"):
+    """``s3+NAME`` for names megfile can use as a profile scheme, else None."""
+    if name.lower() in RESERVED or not _WORD_RE.match(name):
         return None
     return f"s3+{name}"
 
