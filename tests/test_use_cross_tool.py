@@ -30,7 +30,9 @@ MEGFILE_READ = (
 
 
 @pytest.fixture
-def two_servers(moto_pair: tuple[MotoServer, MotoServer]) -> Iterator[tuple[MotoServer, MotoServer, str, str]]:
+def two_servers(
+    moto_pair: tuple[MotoServer, MotoServer],
+) -> Iterator[tuple[MotoServer, MotoServer, str, str]]:
     a, b = moto_pair
     only_a, only_b = unique_bucket("only-a"), unique_bucket("only-b")
     s3_client(a).create_bucket(Bucket=only_a)
@@ -42,7 +44,14 @@ def two_servers(moto_pair: tuple[MotoServer, MotoServer]) -> Iterator[tuple[Moto
 
 def add_profile(run_s3env: RunS3env, name: str, *args: str) -> None:
     result = run_s3env(
-        "profile", "add", name, "--access-key-id", f"AK{name}", "--secret-stdin", *args, input=f"secret-of-{name}\n"
+        "profile",
+        "add",
+        name,
+        "--access-key-id",
+        f"AK{name}",
+        "--secret-stdin",
+        *args,
+        input=f"secret-of-{name}\n",
     )
     assert result.returncode == 0, result.stderr
 
@@ -79,7 +88,7 @@ def assert_all_tools_reach(sandbox: Sandbox, bucket: str, marker: str, absent: s
     assert opened.stdout.strip() == marker
 
     # The same tools with the env file sourced (AWS_PROFILE etc. set) agree.
-    for command in (f"{AWS} s3 ls", f"{sys.executable} -c \"{BOTO3_LIST}\"", f"{MEGFILE} ls s3://{bucket}/"):
+    for command in (f"{AWS} s3 ls", f'{sys.executable} -c "{BOTO3_LIST}"', f"{MEGFILE} ls s3://{bucket}/"):
         result = run(env_file_command(sandbox, command), env, cwd)
         assert result.returncode == 0, (command, result.stderr)
         assert (bucket in result.stdout or "marker.txt" in result.stdout) and absent not in result.stdout
@@ -89,7 +98,9 @@ def test_use_switches_every_tool_between_two_servers(
     run_s3env: RunS3env, sandbox: Sandbox, two_servers: tuple[MotoServer, MotoServer, str, str]
 ) -> None:
     a, b, only_a, only_b = two_servers
-    add_profile(run_s3env, "a", "--endpoint-url", a.url, "--region", "us-east-1", "--addressing-style", "path")
+    add_profile(
+        run_s3env, "a", "--endpoint-url", a.url, "--region", "us-east-1", "--addressing-style", "path"
+    )
     add_profile(run_s3env, "b", "--endpoint-url", b.url, "--region", "eu-west-1", "--provider", "minio")
 
     result = run_s3env("use", "a")
