@@ -462,7 +462,8 @@ def test_dominant_newline(text: str, nl: str) -> None:
     [
         ("", "[n]\nk = v\n"),
         ("[a]\r\nx=1", "[a]\r\nx=1\r\n\r\n[n]\r\nk = v\r\n"),
-        ("# c\n\n", "# c\n\n[n]\nk = v\n"),
+        # Always one blank line of s3env's own, so removing the section gives the text back.
+        ("# c\n\n", "# c\n\n\n[n]\nk = v\n"),
         ("[a]\nx=1\n[b]\ny=1\r", "[a]\nx=1\n[b]\ny=1\r\r[n]\nk = v\n"),  # no "\r"+"\n" fusion
         ("[a]\rx=1\r", "[a]\rx=1\r\r[n]\rk = v\r"),
     ],
@@ -712,3 +713,16 @@ def test_generated_edits_keep_everything_else(
     else:
         new = ie.remove_section(text, target, kind=kind)
         check_edit(scratch, text, new, target, kind, None)
+
+
+@pytest.mark.parametrize("name", VALID)
+def test_append_then_remove_gives_the_file_back(name: str) -> None:
+    text = read(name)
+    kind = kind_of(name)
+    header = "profile s3env-roundtrip" if kind == "config" else "s3env-roundtrip"
+    added = ie.upsert_section(text, header, items_for(header, kind), kind=kind)
+    back = ie.remove_section(added, header, kind=kind)
+    if text.endswith(("\n", "\r")) or not text:
+        assert back == text
+    else:  # only the line ending the append had to add to the last line stays
+        assert back[: len(text)] == text and back[len(text) :] in ("\n", "\r\n", "\r")

@@ -525,18 +525,20 @@ def _check_editable(header: str, kind: str, *, writing: bool) -> str:
 
 
 def _removal_span(doc: IniDocument, section: Section) -> tuple[int, int]:
-    """The section plus the blank lines just before its header, or (if there are none) just after it."""
+    """The section plus the one blank line just before its header, or (if there is none) just after it.
+
+    One, because :func:`upsert_section` adds exactly one blank line before a section it appends: removing
+    the section again then gives back the original text, and blank lines of the user's stay.
+    """
     lines = doc._lines
     a, b = section.start, section.end
     i = section.line - 2
-    while i >= 0 and lines[i][3] == _BLANK:
+    if i >= 0 and lines[i][3] == _BLANK:
         a = lines[i][0]
-        i -= 1
-    if a == section.start:
+    else:
         j = section.end_line
-        while j < len(lines) and lines[j][3] == _BLANK:
+        if j < len(lines) and lines[j][3] == _BLANK:
             b = lines[j][2]
-            j += 1
     return a, b
 
 
@@ -612,7 +614,7 @@ def upsert_section(text: str, header: str, items, path: str = _TEXT, *, kind: st
         out = text
         if out and not out.endswith(("\n", "\r")):
             out += nl
-        if out and text[doc._lines[-1][0] :].strip():
+        if out:
             out += "\r" if out.endswith("\r") and nl.startswith("\n") else nl
         return _verify(text, out + rendered, path, kind, header, items)
     target = next((s for s in found if s.header == header), found[0])
