@@ -12,9 +12,9 @@ available here::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
 from s3env._version import __version__
+
+TYPE_CHECKING = False  # not `from typing import …`: importing s3env must stay cheap
 
 _LAZY: dict[str, str] = {
     "Profile": "s3env.model",
@@ -34,6 +34,8 @@ _LAZY: dict[str, str] = {
 }
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from s3env.errors import (
         InvalidProfileName,
         InvalidValue,

@@ -7,6 +7,15 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["env"]:
+        # Runs in shell start-up: no typer, boto3 or rich on this path.
+        from s3env.fastpath import env_main
+
+        return env_main(args[1:])
+    if args[:1] == ["exec"]:
+        from s3env.fastpath import exec_main
+
+        return exec_main(args[1:])
     if args[:1] == ["credential-process"]:
         # Run by awscli/boto3/megfile for every credential look-up: no typer.
         from s3env.credential_process import main as credential_process

@@ -20,6 +20,8 @@ because megfile ignores environment keys while ``AWS_PROFILE`` is set.
 
 from __future__ import annotations
 
+import os
+
 from s3env.model import Profile
 
 PROFILE_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
@@ -73,3 +75,58 @@ def apply_to(environ: dict[str, str], export: dict[str, str | None]) -> None:
             environ.pop(name, None)
         else:
             environ[name] = value
+
+
+def _load_profile(name: str | None, *, secrets: bool, environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """The named (or active) profile from the store; the hot path's only store access."""
+    from s3env.errors import S3envError
+    from s3env.store import ProfileStore
+
+    store = ProfileStore(env=environ)
+    data = store.read()
+    if name is None:
+        name = data.settings.get("active")
+        if name is None:
+            raise S3envError("no active profile: pass a NAME or run 's3env use NAME' first")
+    profile = store.get(name, secrets=secrets)
+    return store, profile
+
+
+def render_export(
+    name: str | None, *, shell_name: str | None, with_keys: bool, unset: bool
+) -> tuple[str, str | None]:
+    """(text to print, warning or None) for ``s3env env``."""
+    from s3env.shells import detect_shell, get_shell
+
+    shell = get_shell(shell_name) if shell_name else detect_shell()
+    if unset:
+        return shell.render(unset_env()), None
+    store, profile = _load_profile(name, secrets=with_keys)
+    warning = None
+    if not with_keys and not _profile_is_written(store, profile.name):
+        warning = (
+            f"profile '{profile.name}' is not in the AWS files yet, so tools cannot find it by name: "
+            "run 's3env write' (or use --with-keys)"
+        )
+    return shell.render(profile_env(profile, with_keys=with_keys)), warning
+
+
+def _profile_is_written(store, name: str) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the AWS config file has ``[profile NAME]`` (a cheap line scan, no INI parse)."""
+    from s3env.paths import aws_config_file
+
+    try:
+        with open(aws_config_file(store.env), encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
+    except OSError:
+        return False
+    wanted = f"[profile {name}]"
+    return any(line.strip() == wanted for line in text.splitlines())
+
+
+def exec_environment(name: str | None, base: dict[str, str] | os._Environ[str]) -> dict[str, str]:
+    """The child environment of ``s3env exec``: the keys travel in it, never in argv."""
+    _store, profile = _load_profile(name, secrets=True)
+    env = dict(base)
+    apply_to(env, profile_env(profile, with_keys=True))
+    return env

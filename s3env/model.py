@@ -5,15 +5,16 @@ Pure: no file, keyring or network access here, so every rule is tested directly.
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING
 
 from s3env.errors import InvalidProfileName, InvalidValue
 
-AddressingStyle = Literal["auto", "path", "virtual"]
+if TYPE_CHECKING:  # typing is not imported at run time: this module sits on the shell start-up path
+    from typing import Any, Literal
+
+    AddressingStyle = Literal["auto", "path", "virtual"]
 ADDRESSING_STYLES: tuple[str, ...] = ("auto", "path", "virtual")
 #: How tools get the keys: "file" puts them in ~/.aws/credentials, "process" writes
 #: ``credential_process = s3env credential-process NAME`` so keys never sit in a plain file.
@@ -40,26 +41,80 @@ SETTABLE_FIELDS: tuple[str, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Profile:
-    """One named S3 target.  ``endpoint_url=None`` means AWS's own endpoints."""
+_FIELDS: tuple[str, ...] = (
+    "name",
+    "endpoint_url",
+    "region",
+    "addressing_style",
+    "provider",
+    "access_key_id",
+    "credentials",
+    "secret_access_key",
+    "session_token",
+    "extra",
+)
 
-    name: str
-    endpoint_url: str | None = None
-    region: str | None = None
-    addressing_style: str = "auto"
-    provider: str | None = None
-    access_key_id: str | None = None
-    credentials: str = "file"
-    secret_access_key: str | None = field(default=None, repr=False)
-    session_token: str | None = field(default=None, repr=False)
-    extra: Mapping[str, str] = field(default_factory=dict)
+
+class Profile:
+    """One named S3 target.  ``endpoint_url=None`` means AWS's own endpoints.
+
+    Immutable by convention (``replace`` returns a copy).  A plain class rather than a
+    dataclass: importing dataclasses (and inspect) would cost ``s3env env`` ~15 ms.
+    Secrets never appear in ``repr``, so they stay out of tracebacks and logs.
+    """
+
+    __slots__ = _FIELDS
+
+    def __init__(
+        self,
+        name: str,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        addressing_style: str = "auto",
+        provider: str | None = None,
+        access_key_id: str | None = None,
+        credentials: str = "file",
+        secret_access_key: str | None = None,
+        session_token: str | None = None,
+        extra: Mapping[str, str] | None = None,
+    ) -> None:
+        self.name = name
+        self.endpoint_url = endpoint_url
+        self.region = region
+        self.addressing_style = addressing_style
+        self.provider = provider
+        self.access_key_id = access_key_id
+        self.credentials = credentials
+        self.secret_access_key = secret_access_key
+        self.session_token = session_token
+        self.extra: Mapping[str, str] = dict(extra or {})
+
+    def _values(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, f) for f in _FIELDS)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Profile):
+            return NotImplemented
+        return self._values() == other._values()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable mapping inside: not hashable
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{f}={getattr(self, f)!r}" for f in _FIELDS if f not in ("secret_access_key", "session_token")
+        )
+        return f"Profile({shown})"
 
     def replace(self, **changes: Any) -> Profile:
-        return dataclasses.replace(self, **changes)
+        unknown = set(changes) - set(_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown Profile field(s): {', '.join(sorted(unknown))}")
+        values = {f: getattr(self, f) for f in _FIELDS}
+        values.update(changes)
+        return Profile(**values)
 
     def without_secrets(self) -> Profile:
-        return dataclasses.replace(self, secret_access_key=None, session_token=None)
+        return self.replace(secret_access_key=None, session_token=None)
 
     @property
     def secrets(self) -> dict[str, str | None]:
@@ -95,30 +150,38 @@ def validate_name(name: str) -> str:
     return name
 
 
-def validate_endpoint_url(url: str) -> str:
-    from urllib.parse import urlsplit  # lazy: only writers of profiles need it
+# scheme://[host or [ipv6]][:port][/path] -- no urllib import: this runs on every store read.
+_URL_RE = re.compile(
+    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<netloc>[^/?#]*)(?P<path>/[^?#]*)?(?P<rest>[?#].*)?\Z", re.S
+)
+_HOST_RE = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.~%-]+)\Z")
 
+
+def validate_endpoint_url(url: str) -> str:
     if not url or url != url.strip() or any(c.isspace() or not c.isprintable() for c in url):
         raise InvalidValue("invalid endpoint URL: it must not be empty or contain whitespace")
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError as exc:
-        reason = str(exc)
-        raise InvalidValue(f"invalid endpoint URL {url!r}: {reason[:1].lower()}{reason[1:]}") from None
-    if parts.scheme not in ("http", "https"):
+    match = _URL_RE.match(url)
+    if match is None or match.group("scheme").lower() not in ("http", "https"):
         raise InvalidValue(
             f"invalid endpoint URL {url!r}: the scheme must be http or https, e.g. https://s3.example.com"
         )
-    if not parts.hostname:
-        raise InvalidValue(f"invalid endpoint URL {url!r}: it has no host")
-    if parts.username is not None or parts.password is not None:
+    netloc = match.group("netloc")
+    if "@" in netloc:
         # Never echo it: the user part is probably a key.
         raise InvalidValue(
             "invalid endpoint URL: it carries credentials (user:secret@); give keys with "
             "--access-key-id and --secret-stdin instead"
         )
-    if parts.query or parts.fragment:
+    host, port = netloc, None
+    if not netloc.endswith("]") and ":" in netloc:
+        host, port = netloc.rsplit(":", 1)
+    if not host:
+        raise InvalidValue(f"invalid endpoint URL {url!r}: it has no host")
+    if not _HOST_RE.match(host):
+        raise InvalidValue(f"invalid endpoint URL {url!r}: {host!r} is not a host name or address")
+    if port is not None and (not port.isdigit() or not 0 <= int(port) <= 65535):
+        raise InvalidValue(f"invalid endpoint URL {url!r}: port out of range 0-65535")
+    if match.group("rest"):
         raise InvalidValue(f"invalid endpoint URL {url!r}: it must not have a query or fragment")
     return url
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 PROFILES_FILE = "profiles.toml"
@@ -23,9 +22,17 @@ def store_dir(env: Mapping[str, str] | None = None) -> Path:
     return Path(platformdirs.user_config_dir("s3env", appauthor=False, roaming=True))
 
 
-@dataclass(frozen=True)
 class StorePaths:
-    root: Path
+    __slots__ = ("root",)
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StorePaths) and other.root == self.root
+
+    def __repr__(self) -> str:
+        return f"StorePaths({str(self.root)!r})"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> StorePaths:

@@ -13,10 +13,8 @@ import os
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from s3env import fsio
 from s3env.errors import ProfileExists, ProfileNotFound, StoreError
 from s3env.model import SECRET_FIELDS, Profile, apply_setting, closest_name, validate_name
 from s3env.paths import StorePaths
@@ -34,10 +32,20 @@ SETTINGS_KEYS: tuple[str, ...] = ("secrets", "active")
 _POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 
 
-@dataclass
+if TYPE_CHECKING:
+    from typing import Any
+
+
 class StoreData:
-    profiles: dict[str, Profile] = field(default_factory=dict)
-    settings: dict[str, Any] = field(default_factory=dict)
+    """The parsed store: profiles in file order and the ``[settings]`` table."""
+
+    __slots__ = ("profiles", "settings")
+
+    def __init__(
+        self, profiles: dict[str, Profile] | None = None, settings: dict[str, Any] | None = None
+    ) -> None:
+        self.profiles: dict[str, Profile] = profiles or {}
+        self.settings: dict[str, Any] = settings or {}
 
 
 def parse_store_text(text: str, path: str = "profiles.toml") -> StoreData:
@@ -198,6 +206,8 @@ class ProfileStore:
         """Lock, parse with tomlkit, let the caller mutate, check, write atomically."""
         import tomlkit
         from tomlkit.exceptions import ParseError
+
+        from s3env import fsio
 
         with fsio.locked(self.paths.lock):
             text = self._read_text()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from s3env.shells.base import Export, Shell
 
 
@@ -12,6 +10,8 @@ class JsonFormat(Shell):
     file_suffix = "json"
 
     def render(self, export: Export) -> str:
+        import json  # lazy: only this format needs it
+
         for name, value in export.items():
             self.check(name, value)
         return json.dumps(dict(sorted(export.items())), ensure_ascii=False, indent=2) + "\n"

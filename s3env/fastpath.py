@@ -1,0 +1,146 @@
+"""``s3env env`` and ``s3env exec`` without typer, boto3 or rich: they run in shell start-up.
+
+Arguments are parsed by hand (tiny grammar, no argparse import); output is printed only
+after everything was checked, because ``eval "$(s3env env)"`` runs whatever was printed
+even when the command failed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from s3env.errors import S3envError, UsageError
+
+ENV_USAGE = """\
+Usage: s3env env [NAME] [--shell SHELL] [--with-keys] [--unset]
+
+  Print what makes the current shell use profile NAME (default: the active one).
+  SHELL: bash, zsh, fish, sh, pwsh, cmd, dotenv, json (default: from $SHELL, else sh).
+
+Options:
+  -s, --shell SHELL  Output format.
+  --with-keys        Export the keys themselves (for containers and env-only tools):
+                     sets AWS_ACCESS_KEY_ID/..., S3_ENDPOINT_URL and AWS_ENDPOINT_URL,
+                     unsets AWS_PROFILE (megfile ignores env keys while it is set).
+  --unset            Print the reverse: unset everything s3env sets.
+  -h, --help         Show this message and exit.
+
+Examples:
+  eval "$(s3env env minio)"            # bash, zsh, sh
+  s3env env minio --shell fish | source
+  s3env env minio --with-keys --shell dotenv > .env
+  eval "$(s3env env --unset)"
+"""
+
+EXEC_USAGE = """\
+Usage: s3env exec [NAME] -- CMD [ARGS...]
+
+  Run CMD with profile NAME's endpoint, region and keys in its environment (never in argv).
+  NAME defaults to the active profile.  CMD replaces s3env (same pid), so signals reach it
+  directly and its exit status is s3env's.
+
+Examples:
+  s3env exec minio -- s5cmd ls
+  s3env exec minio -- aws s3 ls
+  s3env exec minio -- python train.py
+"""
+
+
+def _error(message: str) -> None:
+    print(f"s3env: error: {message}", file=sys.stderr)
+
+
+def _run(body, args: list[str]) -> int:  # type: ignore[no-untyped-def]
+    try:
+        return body(args)
+    except S3envError as exc:
+        if os.environ.get("S3ENV_DEBUG", "") not in ("", "0"):
+            import traceback
+
+            traceback.print_exc()
+        _error(exc.message)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+
+
+def parse_env_args(args: list[str]) -> tuple[str | None, str | None, bool, bool]:
+    """(name, shell, with_keys, unset).  Pure."""
+    name: str | None = None
+    shell: str | None = None
+    with_keys = unset = False
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-s", "--shell"):
+            if i + 1 >= len(args):
+                raise UsageError(f"{arg} needs a value (see 's3env env --help')")
+            shell = args[i + 1]
+            i += 2
+            continue
+        if arg.startswith("--shell="):
+            shell = arg.split("=", 1)[1]
+        elif arg == "--with-keys":
+            with_keys = True
+        elif arg == "--unset":
+            unset = True
+        elif arg.startswith("-") and arg != "-":
+            raise UsageError(f"no such option: {arg} (see 's3env env --help')")
+        elif name is None:
+            name = arg
+        else:
+            raise UsageError(f"unexpected argument {arg!r} (see 's3env env --help')")
+        i += 1
+    if unset and (with_keys or name is not None):
+        raise UsageError("--unset takes no profile name and no --with-keys")
+    return name, shell, with_keys, unset
+
+
+def env_main(args: list[str]) -> int:
+    if "-h" in args or "--help" in args:
+        sys.stdout.write(ENV_USAGE)
+        return 0
+    return _run(_env, args)
+
+
+def _env(args: list[str]) -> int:
+    from s3env.envvars import render_export
+
+    name, shell_name, with_keys, unset = parse_env_args(args)
+    text, warning = render_export(name, shell_name=shell_name, with_keys=with_keys, unset=unset)
+    if warning:
+        print(f"s3env: {warning}", file=sys.stderr)
+    sys.stdout.write(text)
+    return 0
+
+
+def exec_main(args: list[str]) -> int:
+    if args[:1] in (["-h"], ["--help"]):
+        sys.stdout.write(EXEC_USAGE)
+        return 0
+    return _run(_exec, args)
+
+
+def _exec(args: list[str]) -> int:
+    if "--" in args:
+        split = args.index("--")
+        head, command = args[:split], args[split + 1 :]
+    else:
+        head, command = args[:1], args[1:]
+    if len(head) > 1 or any(a.startswith("-") for a in head):
+        raise UsageError("usage: s3env exec [NAME] -- CMD [ARGS...]")
+    if not command:
+        raise UsageError("no command given: s3env exec [NAME] -- CMD [ARGS...]")
+    from s3env.envvars import exec_environment
+
+    env = exec_environment(head[0] if head else None, os.environ)
+    try:
+        os.execvpe(command[0], command, env)
+    except FileNotFoundError:
+        _error(f"command not found: {command[0]}")
+        return 127
+    except PermissionError:
+        _error(f"permission denied: {command[0]}")
+        return 126
+    return 0  # pragma: no cover - execvpe does not return
