@@ -12,6 +12,10 @@ def main(argv: list[str] | None = None) -> int:
         from s3env.fastpath import env_main
 
         return env_main(args[1:])
+    if args[:1] == ["shell-init"]:
+        from s3env.fastpath import shell_init_main
+
+        return shell_init_main(args[1:])
     if args[:1] == ["exec"]:
         from s3env.fastpath import exec_main
 

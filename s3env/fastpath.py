@@ -144,3 +144,50 @@ def _exec(args: list[str]) -> int:
         _error(f"permission denied: {command[0]}")
         return 126
     return 0  # pragma: no cover - execvpe does not return
+
+
+SHELL_INIT_USAGE = """\
+Usage: s3env shell-init bash|zsh|fish|pwsh
+
+  Print the code to add to your shell's rc file.  It defines a `s3env` function so that
+  `s3env use NAME` also switches the current shell, and a prompt hook that re-applies the
+  environment file `s3env use` writes whenever it changed, so a switch in one terminal
+  reaches every hooked shell at its next prompt.  The hook runs no program: it reads one
+  line of a file.
+
+Examples:
+  eval "$(s3env shell-init bash)"      # ~/.bashrc
+  eval "$(s3env shell-init zsh)"       # ~/.zshrc
+  s3env shell-init fish | source       # ~/.config/fish/config.fish
+  Invoke-Expression (& s3env shell-init pwsh | Out-String)   # $PROFILE
+"""
+
+
+def shell_init_main(args: list[str]) -> int:
+    if args[:1] in (["-h"], ["--help"]):
+        sys.stdout.write(SHELL_INIT_USAGE)
+        return 0
+    return _run(_shell_init, args)
+
+
+def _shell_init(args: list[str]) -> int:
+    import shlex
+
+    from s3env.paths import StorePaths
+    from s3env.selfcmd import self_command
+    from s3env.shells import get_shell
+
+    if len(args) != 1:
+        raise UsageError("usage: s3env shell-init bash|zsh|fish|pwsh")
+    shell = get_shell(args[0])
+    env_file = StorePaths.from_env().env_file(shell.file_suffix)
+    command = self_command()
+    if shell.name == "pwsh":
+        quoted = " ".join("'" + part.replace("'", "''") + "'" for part in command)
+    else:
+        quoted = shlex.join(command)
+    code = shell.hook(quoted, str(env_file))
+    if code is None:
+        raise UsageError(f"no prompt hook for {shell.name}: choose bash, zsh, fish or pwsh")
+    sys.stdout.write(code)
+    return 0

@@ -10,6 +10,7 @@ PROFILES_FILE = "profiles.toml"
 SECRETS_FILE = "secrets.toml"
 LOCK_FILE = ".lock"
 BACKUP_DIR = "backups"
+ENV_DIR = "env"
 
 
 def store_dir(env: Mapping[str, str] | None = None) -> Path:
@@ -53,6 +54,10 @@ class StorePaths:
     @property
     def backups(self) -> Path:
         return self.root / BACKUP_DIR
+
+    def env_file(self, suffix: str) -> Path:
+        """The pre-rendered environment of the active profile for one shell format."""
+        return self.root / ENV_DIR / f"active.{suffix}"
 
 
 def _home(env: Mapping[str, str]) -> Path:

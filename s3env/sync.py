@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 import re
-import shutil
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +24,7 @@ from s3env import fsio
 from s3env.errors import AwsFileParseError, ManagedSectionConflict, S3envError
 from s3env.managed import ManagedState, OwnedSection, digest, load_state, save_state
 from s3env.paths import aws_config_file, aws_credentials_file, home_dir
+from s3env.selfcmd import self_command
 from s3env.store import ProfileStore
 from s3env.writers import WRITERS, IniKeysTarget, IniTarget, WholeFileTarget, WriteContext, ini_edit, ini_keys
 
@@ -227,17 +225,6 @@ def plan_keys_target(
         hand_edited=hand_edited,
         notices=notices,
     )
-
-
-def self_command() -> tuple[str, ...]:
-    """How another program (awscli's credential_process) can run this s3env."""
-    argv0 = sys.argv[0] if sys.argv and sys.argv[0] else ""
-    if os.path.basename(argv0) == "s3env" and os.path.isfile(argv0):
-        return (os.path.abspath(argv0),)
-    found = shutil.which("s3env")
-    if found:
-        return (os.path.abspath(found),)
-    return (sys.executable, "-m", "s3env")
 
 
 def build_context(store: ProfileStore, active: str | None) -> WriteContext:

@@ -50,3 +50,19 @@ class Shell(ABC):
 
     @abstractmethod
     def unset(self, name: str) -> str: ...
+
+    def render_file(self, export: Export, marker: str) -> str:
+        """An env file: ``marker`` as a first-line comment (what prompt hooks compare), then the export."""
+        line = self.comment(marker)
+        body = self.render(export)
+        return f"{line}\n{body}" if line is not None else body
+
+    def comment(self, text: str) -> str | None:
+        """A comment line (no newline), or None for formats without comments."""
+        return f"# {text}"
+
+    def hook(self, s3env_command: str, env_file: str) -> str | None:
+        """Code for the user's rc file: a ``s3env`` function that switches this shell on
+        ``s3env use``, and a prompt hook that re-applies ``env_file`` when its first line
+        changes.  None when the shell has no prompt hook (sh, cmd, formats)."""
+        return None

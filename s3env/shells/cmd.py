@@ -25,6 +25,13 @@ class CmdShell(Shell):
         body = super().render(export)
         return "@echo off\n" + body if body else body
 
+    def render_file(self, export, marker: str) -> str:  # type: ignore[no-untyped-def]
+        body = super().render(export)
+        return f"@echo off\n{self.comment(marker)}\n{body}"
+
+    def comment(self, text: str) -> str:
+        return f"rem {quote_cmd(text)}"
+
     def set(self, name: str, value: str) -> str:
         return f'set "{name}={quote_cmd(value)}"'
 

@@ -24,3 +24,29 @@ class FishShell(Shell):
 
     def unset(self, name: str) -> str:
         return f"set -e {name}; or true"
+
+    def hook(self, s3env_command: str, env_file: str) -> str:
+        return _FISH_HOOK.format(env_file=quote_fish(env_file), s3env=s3env_command)
+
+
+_FISH_HOOK = """\
+# s3env shell integration for fish: s3env shell-init fish | source   (in config.fish)
+set -g __s3env_env_file {env_file}
+function __s3env_hook --on-event fish_prompt
+    test -r $__s3env_env_file; or return 0
+    read -l __s3env_line < $__s3env_env_file
+    if test "$__s3env_line" != "$__S3ENV_APPLIED"
+        source $__s3env_env_file
+        set -g __S3ENV_APPLIED $__s3env_line
+    end
+end
+function s3env
+    command {s3env} $argv
+    set -l __s3env_rc $status
+    if test $__s3env_rc -eq 0; and test (count $argv) -ge 2; and test "$argv[1]" = use
+        __s3env_hook
+    end
+    return $__s3env_rc
+end
+__s3env_hook
+"""

@@ -16,6 +16,9 @@ class JsonFormat(Shell):
             self.check(name, value)
         return json.dumps(dict(sorted(export.items())), ensure_ascii=False, indent=2) + "\n"
 
+    def comment(self, text: str) -> None:
+        return None
+
     def set(self, name: str, value: str) -> str:  # pragma: no cover - render is overridden
         raise NotImplementedError
 

@@ -24,3 +24,34 @@ class PwshShell(Shell):
 
     def unset(self, name: str) -> str:
         return f"Remove-Item -LiteralPath Env:{name} -ErrorAction SilentlyContinue"
+
+    def hook(self, s3env_command: str, env_file: str) -> str:
+        return _PWSH_HOOK.format(env_file=quote_pwsh(env_file), s3env=s3env_command)
+
+
+# Not exercised by the test-suite: pwsh cannot be installed on the project's machines.
+_PWSH_HOOK = """\
+# s3env shell integration for PowerShell: add to $PROFILE:
+#   Invoke-Expression (& s3env shell-init pwsh | Out-String)
+$global:__s3envEnvFile = {env_file}
+function global:__s3env_hook {{
+    if (Test-Path -LiteralPath $global:__s3envEnvFile) {{
+        $line = Get-Content -LiteralPath $global:__s3envEnvFile -TotalCount 1
+        if ($line -ne $global:__S3ENV_APPLIED) {{
+            . $global:__s3envEnvFile
+            $global:__S3ENV_APPLIED = $line
+        }}
+    }}
+}}
+if (-not $global:__s3envPrompt) {{
+    $global:__s3envPrompt = $function:prompt
+    function global:prompt {{ __s3env_hook; & $global:__s3envPrompt }}
+}}
+function global:s3env {{
+    & {s3env} @args
+    $rc = $LASTEXITCODE
+    if ($rc -eq 0 -and $args.Count -ge 2 -and $args[0] -eq 'use') {{ __s3env_hook }}
+    $global:LASTEXITCODE = $rc
+}}
+__s3env_hook
+"""

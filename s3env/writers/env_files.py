@@ -9,17 +9,12 @@ through the AWS files (or credential_process), selected by ``AWS_PROFILE``.
 
 from __future__ import annotations
 
-from pathlib import Path
+import hashlib
 
 from s3env.envvars import profile_env, unset_env
+from s3env.paths import StorePaths
 from s3env.shells import env_files
 from s3env.writers.base import ToolWriter, WholeFileTarget, WriteContext
-
-ENV_DIR = "env"
-
-
-def env_file_path(store_root: Path, suffix: str) -> Path:
-    return store_root / ENV_DIR / f"active.{suffix}"
 
 
 class EnvFilesWriter(ToolWriter):
@@ -31,7 +26,18 @@ class EnvFilesWriter(ToolWriter):
     def targets(self, ctx: WriteContext) -> list[WholeFileTarget]:
         active = ctx.active_profile()
         export = profile_env(active) if active is not None else unset_env()
+        marker = env_marker(active.name if active is not None else None, export)
         return [
-            WholeFileTarget(f"env.{suffix}", env_file_path(ctx.store_root, suffix), shell.render(export))
+            WholeFileTarget(
+                f"env.{suffix}",
+                StorePaths(ctx.store_root).env_file(suffix),
+                shell.render_file(export, marker),
+            )
             for suffix, shell in env_files().items()
         ]
+
+
+def env_marker(profile: str | None, export: dict[str, str | None]) -> str:
+    """First line of every env file: changes exactly when what the file applies changes."""
+    digest = hashlib.sha256(repr(sorted(export.items())).encode()).hexdigest()[:16]
+    return f"s3env-env {profile or '-'} {digest}"
