@@ -17,6 +17,10 @@ from s3env._version import __version__
 TYPE_CHECKING = False  # not `from typing import …`: importing s3env must stay cheap
 
 _LAZY: dict[str, str] = {
+    "activate": "s3env.api",
+    "deactivate": "s3env.api",
+    "session": "s3env.api",
+    "client": "s3env.api",
     "Profile": "s3env.model",
     "ProfileStore": "s3env.store",
     "StorePaths": "s3env.paths",
@@ -36,6 +40,7 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:
     from typing import Any
 
+    from s3env.api import activate, client, deactivate, session
     from s3env.errors import (
         InvalidProfileName,
         InvalidValue,
@@ -85,6 +90,10 @@ __all__ = [
     "StorePaths",
     "UsageError",
     "__version__",
+    "activate",
+    "client",
+    "deactivate",
     "get_provider",
     "open_store",
+    "session",
 ]

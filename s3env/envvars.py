@@ -77,7 +77,7 @@ def apply_to(environ: dict[str, str], export: dict[str, str | None]) -> None:
             environ[name] = value
 
 
-def _load_profile(name: str | None, *, secrets: bool, environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def load_profile(name: str | None, *, secrets: bool, environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
     """The named (or active) profile from the store; the hot path's only store access."""
     from s3env.errors import S3envError
     from s3env.store import ProfileStore
@@ -101,7 +101,7 @@ def render_export(
     shell = get_shell(shell_name) if shell_name else detect_shell()
     if unset:
         return shell.render(unset_env()), None
-    store, profile = _load_profile(name, secrets=with_keys)
+    store, profile = load_profile(name, secrets=with_keys)
     warning = None
     if not with_keys and not _profile_is_written(store, profile.name):
         warning = (
@@ -126,7 +126,7 @@ def _profile_is_written(store, name: str) -> bool:  # type: ignore[no-untyped-de
 
 def exec_environment(name: str | None, base: dict[str, str] | os._Environ[str]) -> dict[str, str]:
     """The child environment of ``s3env exec``: the keys travel in it, never in argv."""
-    _store, profile = _load_profile(name, secrets=True)
+    _store, profile = load_profile(name, secrets=True)
     env = dict(base)
     apply_to(env, profile_env(profile, with_keys=True))
     return env

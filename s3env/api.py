@@ -1,0 +1,97 @@
+"""The Python API for notebooks and scripts: switch this process, or get a ready S3 client.
+
+    import s3env
+    s3env.activate("minio")          # os.environ exactly as `eval "$(s3env env minio)"`
+    s3 = s3env.client("minio")       # boto3 S3 client: endpoint, region, addressing, keys
+    s3env.session("minio")           # the boto3 Session behind it
+
+``session`` and ``client`` take everything from the store and ignore stale ``AWS_*``
+variables and the AWS files, so they reach the profile's endpoint whatever the process
+environment says.  boto3 is imported only here.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+from s3env.envvars import apply_to, load_profile, profile_env, unset_env
+
+if TYPE_CHECKING:
+    import boto3
+
+
+def activate(name: str | None = None, *, with_keys: bool = False) -> dict[str, str | None]:
+    """Set ``os.environ`` as ``s3env env NAME [--with-keys]`` would; returns the changes.
+
+    Clients created afterwards (boto3, megfile) follow.  Without ``with_keys`` the tools find
+    the keys through ``AWS_PROFILE`` in the AWS files (``s3env use`` or ``s3env write`` puts
+    them there); with it, the keys themselves go into the environment of this process.
+    """
+    _store, profile = load_profile(name, secrets=with_keys)
+    export = profile_env(profile, with_keys=with_keys)
+    apply_to(os.environ, export)  # type: ignore[arg-type]
+    _forget_cached_clients()
+    return export
+
+
+def deactivate() -> None:
+    """Remove every variable s3env sets from ``os.environ``."""
+    apply_to(os.environ, unset_env())  # type: ignore[arg-type]
+    _forget_cached_clients()
+
+
+def _forget_cached_clients() -> None:
+    """Make already-imported libraries read the environment again.
+
+    boto3 keeps the session it made for ``boto3.client()`` (with the old profile) in
+    ``boto3.DEFAULT_SESSION``; megfile caches its sessions and clients per thread and per
+    process, keyed by profile name (``None`` for plain ``s3://`` URLs), so without this a
+    switch would not reach either.  Neither library is imported here if it was not already.
+    """
+    boto3 = sys.modules.get("boto3")
+    if boto3 is not None:
+        boto3.DEFAULT_SESSION = None
+    megfile_utils = sys.modules.get("megfile.utils")
+    if megfile_utils is not None:
+        for cache_name in ("thread_local", "process_local"):
+            cache = getattr(megfile_utils, cache_name, None)
+            reset = getattr(cache, "_reset", None)
+            if callable(reset):
+                reset()
+
+
+def session(name: str | None = None) -> boto3.Session:
+    """A boto3 Session with the profile's keys and region, immune to stale AWS_PROFILE."""
+    import boto3
+    import botocore.session
+    from botocore.configprovider import ConstantProvider
+
+    _store, profile = load_profile(name, secrets=True)
+    core = botocore.session.get_session()
+    # A stale AWS_PROFILE naming a profile that does not exist would make every call fail
+    # with ProfileNotFound: pin the profile instead of reading it from the environment.
+    core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
+    return boto3.Session(
+        botocore_session=core,
+        aws_access_key_id=profile.access_key_id,
+        aws_secret_access_key=profile.secret_access_key,
+        aws_session_token=profile.session_token,
+        region_name=profile.region or "us-east-1",
+    )
+
+
+def client(name: str | None = None, **kwargs: Any) -> Any:
+    """An S3 client for the profile: its endpoint (ignoring ``AWS_ENDPOINT_URL*``), region and
+    addressing style.  Extra keyword arguments go to ``Session.client``."""
+    from botocore.config import Config
+
+    _store, profile = load_profile(name, secrets=False)
+    s3_config: dict[str, str] = {}
+    if profile.addressing_style != "auto":
+        s3_config["addressing_style"] = profile.addressing_style
+    config = Config(s3=s3_config or None, ignore_configured_endpoint_urls=True)
+    if "config" in kwargs:
+        config = config.merge(kwargs.pop("config"))
+    return session(profile.name).client("s3", endpoint_url=profile.endpoint_url, config=config, **kwargs)
