@@ -26,5 +26,11 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check s3env tests benchmarks
 
+# Regenerate the checked-in completion scripts (tests fail when they drift from the commands).
+completions: $(STAMP)
+	$(BIN)/s3env completion bash > completions/s3env.bash
+	$(BIN)/s3env completion zsh > completions/_s3env
+	$(BIN)/s3env completion fish > completions/s3env.fish
+
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

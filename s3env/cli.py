@@ -14,6 +14,7 @@ import sys
 import typer
 
 from s3env._version import __version__
+from s3env.commands import fast as fast_cmd
 from s3env.commands import profile as profile_cmd
 from s3env.commands import providers as providers_cmd
 from s3env.commands import use as use_cmd
@@ -57,6 +58,7 @@ def _root(
 app.add_typer(profile_cmd.app, name="profile")
 providers_cmd.register(app)
 use_cmd.register(app)
+fast_cmd.register(app)
 
 
 def _debug() -> bool:

@@ -20,6 +20,20 @@ def main(argv: list[str] | None = None) -> int:
         from s3env.fastpath import exec_main
 
         return exec_main(args[1:])
+    if args[:1] == ["_profiles"]:
+        # For completion scripts at TAB time: profile names, one a line, nothing on error.
+        from s3env.fastpath import list_profile_names
+
+        return list_profile_names()
+    if args[:1] == ["_providers"]:
+        from s3env.providers import PROVIDERS
+
+        sys.stdout.write("".join(f"{name}\n" for name in PROVIDERS))
+        return 0
+    if args[:1] == ["completion"]:
+        from s3env.completion import main as completion
+
+        return completion(args[1:])
     if args[:1] == ["credential-process"]:
         # Run by awscli/boto3/megfile for every credential look-up: no typer.
         from s3env.credential_process import main as credential_process

@@ -191,3 +191,14 @@ def _shell_init(args: list[str]) -> int:
         raise UsageError(f"no prompt hook for {shell.name}: choose bash, zsh, fish or pwsh")
     sys.stdout.write(code)
     return 0
+
+
+def list_profile_names() -> int:
+    from s3env.store import ProfileStore
+
+    try:
+        names = list(ProfileStore().read().profiles)
+    except S3envError:
+        return 1
+    sys.stdout.write("".join(f"{name}\n" for name in names))
+    return 0
