@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import typer
 
 from s3env.commands._output import examples, notice
 from s3env.errors import S3envError
 from s3env.store import ProfileStore
-from s3env.sync import SyncResult, plan, sync, unified_diff
+
+if TYPE_CHECKING:
+    from s3env.sync import SyncResult
 
 
 def _report(result: SyncResult, *, quiet: bool = False) -> None:
@@ -60,6 +63,8 @@ def use(
             raise S3envError("no active profile (run 's3env use NAME')")
         print(active)
         return
+    from s3env.sync import sync
+
     result = sync(store, active=name, force=force, take_default=take_default)
     _report(result)
     profile = store.get(name)
@@ -75,6 +80,8 @@ def write(
     ),
 ) -> None:
     """Re-render every section and env file s3env manages from the store."""
+    from s3env.sync import plan, sync, unified_diff
+
     store = ProfileStore()
     if check or diff:
         result, _state = plan(store, active=store.active_name(), force=force, take_default=take_default)
