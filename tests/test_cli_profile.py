@@ -57,6 +57,13 @@ def test_version(run_s3env: RunS3env) -> None:
         ["profile", "rename"],
         ["profile", "copy"],
         ["providers"],
+        ["use"],
+        ["write"],
+        ["credential-process"],
+        ["env"],
+        ["exec"],
+        ["shell-init"],
+        ["completion"],
     ],
 )
 def test_help_everywhere_has_examples(run_s3env: RunS3env, command: list[str]) -> None:
