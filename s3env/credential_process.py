@@ -35,7 +35,12 @@ def main(args: list[str]) -> int:
     if len(args) != 1 or args[0].startswith("-"):
         if args and args[0] in ("-h", "--help"):
             print(
-                "Usage: s3env credential-process NAME\n\n  Print NAME's keys as AWS credential_process JSON."
+                "Usage: s3env credential-process NAME\n\n"
+                "  Print NAME's keys as AWS credential_process JSON (Version 1), for awscli, boto3\n"
+                "  and megfile.  `s3env use` writes it for profiles with credentials = process.\n\n"
+                "Examples:\n"
+                "  credential_process = s3env credential-process minio     (in ~/.aws/config)\n"
+                "  s3env credential-process minio | jq .AccessKeyId"
             )
             return 0
         print("s3env: error: usage: s3env credential-process NAME", file=sys.stderr)
