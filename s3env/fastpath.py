@@ -140,8 +140,8 @@ def _exec(args: list[str]) -> int:
     except FileNotFoundError:
         _error(f"command not found: {command[0]}")
         return 127
-    except PermissionError:
-        _error(f"permission denied: {command[0]}")
+    except OSError as exc:  # permission denied, exec format error, not a directory, …
+        _error(f"cannot run {command[0]}: {exc.strerror or type(exc).__name__}")
         return 126
     return 0  # pragma: no cover - execvpe does not return
 

@@ -40,9 +40,13 @@ class Shell(ABC):
             return
         for char in self.forbidden:
             if char in value:
-                what = {"\0": "a NUL byte", "\n": "a newline", "\r": "a carriage return"}.get(
-                    char, repr(char)
-                )
+                what = {
+                    "\0": "a NUL byte",
+                    "\n": "a newline",
+                    "\r": "a carriage return",
+                    "\\": "a backslash",
+                    "'": "a single quote",
+                }.get(char, repr(char))
                 raise InvalidValue(f"the value of {name} contains {what}, which {self.name} cannot carry")
 
     @abstractmethod
