@@ -99,14 +99,20 @@ def atomic_write_bytes(path: Path, data: bytes, *, secret: bool = False, new_fil
 
 
 def _remove_stale_temps(directory: Path, name: str) -> None:
-    """Temp files left by a writer that was killed (its pid is gone): 0600, but litter."""
-    prefix = f".{name}.s3env-"
+    """Temp files left by a writer that was killed (its pid is gone): 0600, but litter.
+
+    ``name`` is the target's file name; ``*`` matches the temps of every target in the
+    directory (backups get a new name each time, so their temps are swept that way).
+    """
+    prefix = "." if name == "*" else f".{name}."
     try:
-        entries = [e for e in os.listdir(directory) if e.startswith(prefix) and e.endswith(".tmp")]
+        entries = [
+            e for e in os.listdir(directory) if e.startswith(prefix) and ".s3env-" in e and e.endswith(".tmp")
+        ]
     except OSError:
         return
     for entry in entries:
-        pid_text = entry[len(prefix) :].split("-", 1)[0]
+        pid_text = entry.rsplit(".s3env-", 1)[1].split("-", 1)[0]
         if not pid_text.isdigit() or _pid_alive(int(pid_text)):
             continue
         with contextlib.suppress(OSError):
@@ -218,6 +224,7 @@ else:
 def write_backup(backup_dir: Path, label: str, data: bytes, keep: int = 3) -> Path:
     """Keep ``data`` as a 0600 backup named after ``label``; prune to the newest ``keep``."""
     backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _remove_stale_temps(backup_dir, "*")
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
     base = f"{label}.{stamp}-{time.time_ns() % 1_000_000_000:09d}.bak"
     target = backup_dir / base

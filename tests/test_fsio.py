@@ -107,3 +107,24 @@ def test_backups_are_0600_and_pruned(tmp_path: Path) -> None:
     assert [p.read_bytes() for p in left] == [b"v2", b"v3", b"v4"]
     assert all(mode(p) == 0o600 for p in left)
     assert mode(backups) == 0o700
+
+
+def test_temps_of_killed_writers_are_swept(tmp_path: Path) -> None:
+    import subprocess
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()  # its pid is now free: a writer with it was killed
+    target = tmp_path / "config"
+    stale = tmp_path / f".config.s3env-{dead.pid}-1.tmp"
+    live = tmp_path / f".config.s3env-{os.getppid()}-1.tmp"  # a running process: left alone
+    stale.write_text("half")
+    live.write_text("busy")
+    fsio.atomic_write_text(target, "new")
+    assert not stale.exists() and live.exists()
+
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    stale_backup = backups / f".config.20260101T000000-1.bak.s3env-{dead.pid}-1.tmp"
+    stale_backup.write_text("half")
+    fsio.write_backup(backups, "config", b"v1")
+    assert not stale_backup.exists()
