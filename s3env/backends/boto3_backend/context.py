@@ -1,0 +1,82 @@
+"""What every boto3-backend command gets: the client, the output streams, the options."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO, Any
+
+from s3env.backends.base import ShimRequest
+
+
+class ShimError(Exception):
+    """A failure reported as s5cmd does: ``ERROR "COMMAND": message``, exit status 1."""
+
+
+class Context:
+    def __init__(self, request: ShimRequest) -> None:
+        self.request = request
+        self.profile = request.profile
+        self.json = request.json
+        self.dry_run = request.dry_run
+        # s5cmd defaults to 256 workers; a Python thread pool gains nothing past a few dozen.
+        self.numworkers = max(1, min(request.numworkers or 32, 64))
+        self.stdout: IO[bytes] = request.stdout or sys.stdout.buffer
+        self.stderr: IO[bytes] = request.stderr or sys.stderr.buffer
+        self.failed = False
+        self._client: Any = None
+
+    @property
+    def client(self) -> Any:
+        """A boto3 S3 client for the profile, made on first use (boto3 is imported only here)."""
+        if self._client is None:
+            import boto3
+            import botocore.session
+            from botocore.config import Config
+            from botocore.configprovider import ConstantProvider
+
+            core = botocore.session.get_session()
+            core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
+            session = boto3.Session(
+                botocore_session=core,
+                aws_access_key_id=self.profile.access_key_id,
+                aws_secret_access_key=self.profile.secret_access_key,
+                aws_session_token=self.profile.session_token,
+                region_name=self.profile.region or "us-east-1",
+            )
+            s3: dict[str, str] = {}
+            if self.profile.addressing_style != "auto":
+                s3["addressing_style"] = self.profile.addressing_style
+            config = Config(
+                s3=s3 or None,
+                ignore_configured_endpoint_urls=True,
+                retries={"mode": "standard", "max_attempts": 5},
+                max_pool_connections=self.numworkers,
+                connect_timeout=10,
+                read_timeout=60,
+            )
+            self._client = session.client("s3", endpoint_url=self.profile.endpoint_url, config=config)
+        return self._client
+
+    # --- output, in s5cmd's formats -------------------------------------------------------
+
+    def out(self, line: str) -> None:
+        self.stdout.write(line.encode("utf-8") + b"\n")
+        self.stdout.flush()
+
+    def out_json(self, obj: dict[str, Any]) -> None:
+        # Go's encoding/json: compact, keys in struct order, HTML-safe escaping off is not Go's
+        # default; s5cmd uses json.Marshal, which escapes <, > and & as \\u003c etc.
+        text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+        self.out(text)
+
+    def error(self, command: str, message: str) -> None:
+        self.failed = True
+        if self.json:
+            self.stderr.write(
+                (json.dumps({"operation": command, "error": message}, separators=(",", ":")) + "\n").encode()
+            )
+        else:
+            self.stderr.write(f'ERROR "{command}": {message}\n'.encode())
+        self.stderr.flush()

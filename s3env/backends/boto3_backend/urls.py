@@ -1,0 +1,155 @@
+"""s5cmd's URL model, ported from s5cmd v2.3.0 ``storage/url/url.go`` so both backends agree
+on what a source names, how wildcards match and which relative path each match gets.
+
+- ``s3://bucket/key`` is remote, anything else local; a bucket never holds a wildcard.
+- ``*`` matches any run of characters *including* ``/``; ``?`` one character.
+- The part before the first wildcard is the listing prefix; without a wildcard the
+  listing uses ``/`` as delimiter (one level, s5cmd's "non-batch" mode).
+- ``relative`` of a match: in batch (wildcard) mode, the key from the last ``/`` of the
+  prefix on; otherwise the first path element after the prefix (``parseNonBatch``).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+GLOB_CHARACTERS = "?*"
+
+
+class UrlError(ValueError):
+    """A malformed URL: the message is s5cmd's."""
+
+
+def wildcard_to_regex(pattern: str) -> str:
+    """s5cmd ``strutil.WildCardToRegexp``: QuoteMeta, then ``\\*`` -> ``.*`` and ``\\?`` -> ``.``."""
+    out = []
+    for char in pattern:
+        if char == "*":
+            out.append(".*")
+        elif char == "?":
+            out.append(".")
+        else:
+            out.append(re.escape(char))
+    return "".join(out)
+
+
+class ObjectURL:
+    __slots__ = ("bucket", "delimiter", "filter", "path", "prefix", "raw", "regex", "relative_path", "scheme")
+
+    def __init__(self, text: str, *, raw: bool = False) -> None:
+        self.raw = raw
+        self.relative_path = ""
+        self.delimiter = ""
+        self.filter = ""
+        scheme, sep, rest = text.partition("://")
+        if not sep:
+            self.scheme, self.bucket, self.path = "", "", text
+        else:
+            if scheme != "s3":
+                raise UrlError('s3 url should start with "s3://"')
+            bucket, _, key = rest.partition("/")
+            if not bucket:
+                raise UrlError("s3 url should have a bucket")
+            if any(c in bucket for c in GLOB_CHARACTERS):
+                raise UrlError("bucket name cannot contain wildcards")
+            self.scheme, self.bucket, self.path = "s3", bucket, key
+        self._set_prefix_and_filter()
+
+    def _set_prefix_and_filter(self) -> None:
+        if self.raw:
+            self.prefix = self.path
+            self.regex = re.compile(re.escape(self.path) + r"\Z", re.S)
+            return
+        loc = next((i for i, c in enumerate(self.path) if c in GLOB_CHARACTERS), -1)
+        if loc < 0:
+            self.delimiter = "/"
+            self.prefix = self.path
+        else:
+            self.prefix = self.path[:loc]
+            self.filter = self.path[loc:]
+        body = wildcard_to_regex(self.filter) if self.filter else ".*"
+        self.regex = re.compile(re.escape(self.prefix) + body + r"\Z", re.S)
+
+    # --- what kind of URL -----------------------------------------------------------------
+
+    def is_remote(self) -> bool:
+        return self.scheme == "s3"
+
+    def is_bucket(self) -> bool:
+        return self.is_remote() and self.path == ""
+
+    def is_prefix(self) -> bool:
+        return self.is_remote() and self.path.endswith("/")
+
+    def is_wildcard(self) -> bool:
+        return not self.raw and any(c in self.path for c in GLOB_CHARACTERS)
+
+    # --- naming ---------------------------------------------------------------------------
+
+    def absolute(self) -> str:
+        if not self.is_remote():
+            return self.path
+        return f"s3://{self.bucket}/{self.path}" if self.path else f"s3://{self.bucket}"
+
+    def relative(self) -> str:
+        return self.relative_path or self.absolute()
+
+    def base(self) -> str:
+        return posixpath.basename(self.path) if self.is_remote() else _local_base(self.path)
+
+    def join(self, suffix: str) -> ObjectURL:
+        """s5cmd ``Join``: local paths are cleaned, remote keys concatenated as they are."""
+        if not self.is_remote():
+            return ObjectURL(posixpath.normpath(posixpath.join(self.path, suffix)), raw=True)
+        return ObjectURL(f"s3://{self.bucket}/{self.path}{suffix}", raw=True)
+
+    def with_key(self, key: str) -> ObjectURL:
+        """The URL of one matched object, carrying this URL's relative path for it."""
+        url = ObjectURL(f"s3://{self.bucket}/{key}", raw=True)
+        url.relative_path = self.relative_for(key) or ""
+        return url
+
+    # --- matching -------------------------------------------------------------------------
+
+    def relative_for(self, key: str) -> str | None:
+        """s5cmd ``Match``: None when ``key`` does not match, else its relative path."""
+        if not self.regex.match(key):
+            return None
+        if self.filter:
+            return _parse_batch(self.prefix, key)
+        return _parse_non_batch(self.prefix, key)
+
+    def __str__(self) -> str:
+        return self.absolute()
+
+    def __repr__(self) -> str:
+        return f"ObjectURL({self.absolute()!r})"
+
+
+def _local_base(path: str) -> str:
+    stripped = path.rstrip("/")
+    return posixpath.basename(stripped) if stripped else "/"
+
+
+def _parse_batch(prefix: str, key: str) -> str:
+    index = prefix.rfind("/")
+    if index < 0 or not key.startswith(prefix):
+        return key
+    return key[index:].removeprefix("/")
+
+
+def _parse_non_batch(prefix: str, key: str) -> str:
+    if key == prefix or not key.startswith(prefix):
+        return key
+    parsed = key.removesuffix("/")
+    loc = parsed.rfind("/")
+    if loc < len(prefix):
+        if loc < 0:
+            return key
+        return key[loc:].removeprefix("/")
+    parsed = key[len(prefix) :].removeprefix("/")
+    index = parsed.find("/") + 1
+    if index <= 0 or index >= len(parsed):
+        return parsed
+    return parsed[:index]
