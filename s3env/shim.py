@@ -122,7 +122,12 @@ def _main(args: list[str]) -> int:
     backend = get_backend(backend_name)
     if not backend.available():
         raise S3envError(f"the {backend_name} backend is not available here (is it installed?)")
-    _store, profile = load_profile(options["profile"], secrets=True)  # type: ignore[arg-type]
+    try:
+        _store, profile = load_profile(options["profile"], secrets=True)  # type: ignore[arg-type]
+    except S3envError as exc:
+        if options["profile"] is None and "no active profile" in exc.message:
+            raise S3envError("no active profile: pass --profile NAME or run 's3env use NAME' first") from None
+        raise
     request = ShimRequest(
         command=command,
         args=command_args,
