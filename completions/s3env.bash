@@ -13,8 +13,8 @@ _s3env() {
         ((i++)) ;;
       -*) ;;
       *)
-        if [ -z "$cmdpath" ]; then cmdpath=$word
-        elif [ "$npos" -eq 0 ] && [[ " profile " == *" $cmdpath "* ]]; then cmdpath="$cmdpath $word"
+        if [[ -z $cmdpath ]]; then cmdpath=$word
+        elif (( npos == 0 )) && [[ " profile " == *" $cmdpath "* ]]; then cmdpath="$cmdpath $word"
         else ((npos++))
         fi ;;
     esac
@@ -26,7 +26,7 @@ _s3env() {
     --addressing-style) values="auto path virtual" ;;
     --credentials) values="file process" ;;
   esac
-  if [ -z "$values" ] && [[ $cur == -* ]]; then
+  if [[ -z $values && $cur == -* ]]; then
     case $cmdpath in
       "") values="--help --version" ;;
       "credential-process") values="--help" ;;
@@ -46,7 +46,7 @@ _s3env() {
       "shell-init") values="--help" ;;
       "completion") values="--help" ;;
     esac
-  elif [ -z "$values" ]; then
+  elif [[ -z $values ]]; then
     case $cmdpath in
       "") values="completion credential-process env exec profile providers shell-init use write" ;;
       "credential-process") case $npos in 0) values=$(command s3env _profiles 2>/dev/null) ;; esac ;;

@@ -16,18 +16,12 @@ from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from s3env.errors import ProfileExists, ProfileNotFound, StoreError
-from s3env.model import SECRET_FIELDS, Profile, apply_setting, closest_name, validate_name
+from s3env.model import SECRET_FIELDS, SETTABLE_FIELDS, Profile, apply_setting, closest_name, validate_name
 from s3env.paths import StorePaths
 from s3env.secrets import SECRET_STORES, SecretStore, open_secret_store, requested_store
 
-PROFILE_KEYS: tuple[str, ...] = (
-    "endpoint_url",
-    "region",
-    "addressing_style",
-    "provider",
-    "access_key_id",
-    "credentials",
-)
+# The non-secret settings of a profile are exactly the ones `profile set` may change.
+PROFILE_KEYS: tuple[str, ...] = SETTABLE_FIELDS
 SETTINGS_KEYS: tuple[str, ...] = ("secrets", "active")
 _POSITION_RE = re.compile(r"\(at line (\d+), column (\d+)\)")
 

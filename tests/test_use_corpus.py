@@ -16,20 +16,9 @@ import pytest
 from botocore.configloader import raw_config_parse
 
 from tests.conftest import RunS3env, Sandbox
+from tests.test_ini_edit import REFUSED
 
 CORPUS = Path(__file__).parent / "data" / "aws_corpus"
-REFUSED = {
-    "bom.config": 1,
-    "bom.credentials": 1,
-    "duplicate_section.config": 7,
-    "duplicate_key.credentials": 4,
-    "duplicate_key_case.config": 3,
-    "key_before_header.credentials": 2,
-    "no_delimiter.config": 3,
-    "nested_no_equals.config": 4,
-    "empty_key.credentials": 2,
-    "default_nested_bad.config": 3,
-}
 ACCEPTED = sorted(
     p.name for p in CORPUS.iterdir() if p.suffix in (".config", ".credentials") and p.name not in REFUSED
 )
