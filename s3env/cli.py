@@ -14,6 +14,7 @@ import sys
 import typer
 
 from s3env._version import __version__
+from s3env.commands import doctor as doctor_cmd
 from s3env.commands import fast as fast_cmd
 from s3env.commands import profile as profile_cmd
 from s3env.commands import providers as providers_cmd
@@ -33,7 +34,7 @@ app = typer.Typer(
         "s3env providers",
     ),
     context_settings=CONTEXT,
-    no_args_is_help=True,
+    invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -48,16 +49,22 @@ def _version_callback(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(
         False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
     """One profile store for every S3 tool: awscli, boto3, s5cmd and megfile on the same endpoint."""
+    if ctx.invoked_subcommand is None:
+        from s3env.status import print_status
+
+        print_status()
 
 
 app.add_typer(profile_cmd.app, name="profile")
 providers_cmd.register(app)
 use_cmd.register(app)
+doctor_cmd.register(app)
 fast_cmd.register(app)
 
 
