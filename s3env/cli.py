@@ -16,6 +16,7 @@ import typer
 from s3env._version import __version__
 from s3env.commands import doctor as doctor_cmd
 from s3env.commands import fast as fast_cmd
+from s3env.commands import importer as import_cmd
 from s3env.commands import profile as profile_cmd
 from s3env.commands import providers as providers_cmd
 from s3env.commands import use as use_cmd
@@ -65,6 +66,7 @@ app.add_typer(profile_cmd.app, name="profile")
 providers_cmd.register(app)
 use_cmd.register(app)
 doctor_cmd.register(app)
+import_cmd.register(app)
 fast_cmd.register(app)
 
 
