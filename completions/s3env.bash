@@ -30,6 +30,8 @@ _s3env() {
     case $cmdpath in
       "") values="--help --version" ;;
       "credential-process") values="--help" ;;
+      "doctor") values="--json --live --help" ;;
+      "import") values="--dry-run --force --prefix --help" ;;
       "profile") values="--help" ;;
       "profile add") values="--access-key-id --addressing-style --credentials --endpoint-url --force --from-env --provider --region --secret-stdin --help" ;;
       "profile copy") values="--force --help" ;;
@@ -48,8 +50,10 @@ _s3env() {
     esac
   elif [[ -z $values ]]; then
     case $cmdpath in
-      "") values="completion credential-process env exec profile providers shell-init use write" ;;
+      "") values="completion credential-process doctor env exec import profile providers shell-init use write" ;;
       "credential-process") case $npos in 0) values=$(command s3env _profiles 2>/dev/null) ;; esac ;;
+      "doctor") case $npos in 0) values=$(command s3env _profiles 2>/dev/null) ;; esac ;;
+      "import") case $npos in 0) values="aws env megfile rclone mc" ;; esac ;;
       "profile") values="add copy list rename rm set show" ;;
       "profile copy") case $npos in 0) values=$(command s3env _profiles 2>/dev/null) ;; esac ;;
       "profile rename") case $npos in 0) values=$(command s3env _profiles 2>/dev/null) ;; esac ;;

@@ -4,6 +4,8 @@
 complete -c s3env -f
 complete -c s3env -n '__fish_use_subcommand' -l version -d 'Print the version'
 complete -c s3env -n '__fish_use_subcommand' -a credential-process -d 'Print NAME\'s keys as AWS credential_process JSON (used by awscli, boto3 and megfile)'
+complete -c s3env -n '__fish_use_subcommand' -a doctor -d 'Show what awscli, boto3, s5cmd and megfile would use right now, why, and what is wrong'
+complete -c s3env -n '__fish_use_subcommand' -a import -d 'Adopt an existing setup: profiles from the AWS files, the environment, megfile, rclone or mc'
 complete -c s3env -n '__fish_use_subcommand' -a profile -d 'Create, inspect and change profiles'
 complete -c s3env -n '__fish_use_subcommand' -a providers -d 'List provider presets (endpoint template, addressing style, default region)'
 complete -c s3env -n '__fish_use_subcommand' -a use -d 'Make NAME the active profile for awscli, boto3, s5cmd and megfile (or print the active one)'
@@ -14,6 +16,15 @@ complete -c s3env -n '__fish_use_subcommand' -a shell-init -d 'Print the shell i
 complete -c s3env -n '__fish_use_subcommand' -a completion -d 'Print a completion script'
 complete -c s3env -n '__fish_seen_subcommand_from credential-process' -l help
 complete -c s3env -n '__fish_seen_subcommand_from credential-process' -a '(command s3env _profiles 2>/dev/null)'
+complete -c s3env -n '__fish_seen_subcommand_from doctor' -l json
+complete -c s3env -n '__fish_seen_subcommand_from doctor' -l live
+complete -c s3env -n '__fish_seen_subcommand_from doctor' -l help
+complete -c s3env -n '__fish_seen_subcommand_from doctor' -a '(command s3env _profiles 2>/dev/null)'
+complete -c s3env -n '__fish_seen_subcommand_from import' -l dry-run
+complete -c s3env -n '__fish_seen_subcommand_from import' -l force
+complete -c s3env -n '__fish_seen_subcommand_from import' -l prefix
+complete -c s3env -n '__fish_seen_subcommand_from import' -l help
+complete -c s3env -n '__fish_seen_subcommand_from import' -a 'aws env megfile rclone mc'
 complete -c s3env -n '__fish_seen_subcommand_from profile; and not __fish_seen_subcommand_from add copy list rename rm set show' -a 'add copy list rename rm set show'
 complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from add' -l access-key-id -x
 complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from add' -l addressing-style -x -a 'auto path virtual'

@@ -25,6 +25,7 @@ STATIC_VALUES = {
     "shell": ["bash", "zsh", "fish", "sh", "pwsh", "cmd", "dotenv", "json"],
     "init-shell": ["bash", "zsh", "fish", "pwsh"],
     "completion-shell": list(SHELLS),
+    "import-source": ["aws", "env", "megfile", "rclone", "mc"],
     "setting": [
         "endpoint_url=",
         "region=",
@@ -82,6 +83,8 @@ def command_tree() -> list[Command]:
                 metavar = param.metavar or param.name.upper()
                 if metavar in _PROFILE_ARGS and path != ("profile", "add"):  # add takes a new name
                     args.append("profile")
+                elif metavar == "SOURCE":
+                    args.append("import-source")
                 elif metavar.startswith("KEY=VALUE"):
                     args.append("setting")
                     repeat = True
