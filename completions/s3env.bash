@@ -9,7 +9,7 @@ _s3env() {
     word=${COMP_WORDS[i]}
     case $word in
       --) break ;;
-      --shell|-s|--provider|--addressing-style|--credentials|--endpoint-url|--region|--access-key-id)
+      --shell|-s|--provider|--addressing-style|--credentials|--endpoint-url|--region|--access-key-id|--prefix)
         ((i++)) ;;
       -*) ;;
       *)
