@@ -146,3 +146,28 @@ def test_table_output_and_bare_s3env(run_s3env: RunS3env, active: str) -> None:
     assert "active profile: lab" in bare.stdout and "this shell: follows it" in bare.stdout
     stale = run_s3env(env={})
     assert "does not follow it" in stale.stdout
+
+
+def test_store_changed_behind_the_files_back(run_s3env: RunS3env, active: str) -> None:
+    import s3env
+
+    s3env.open_store().update("lab", [("region", "eu-west-3")])  # the library does not sync by itself
+    status, report = doctor(run_s3env, switched_env(run_s3env))
+    assert status == 1 and "managed-files-out-of-date" in codes(report)
+
+
+def test_a_users_look_alike_section_blocks_writing(
+    run_s3env: RunS3env, sandbox: Sandbox, active: str
+) -> None:
+    with sandbox.aws_config.open("a") as fh:
+        fh.write('\n[profile "lab"]\nregion = us-west-2\n')
+    status, report = doctor(run_s3env, switched_env(run_s3env))
+    assert status == 1 and "managed-files-blocked" in codes(report)
+
+
+def test_a_missing_profile_is_a_tool_error(run_s3env: RunS3env, active: str) -> None:
+    env = {**switched_env(run_s3env), "AWS_PROFILE": "ghost", "AWS_DEFAULT_PROFILE": "ghost"}
+    status, report = doctor(run_s3env, env)
+    assert status == 1
+    assert {"awscli-error", "boto3-error"} <= codes(report)
+    assert report["tools"]["boto3"]["error"] == "profile 'ghost' not found"
