@@ -138,6 +138,7 @@ def _main(args: list[str]) -> int:
         base_env=dict(os.environ),
         stdout=sys.stdout.buffer,
         stderr=sys.stderr.buffer,
+        replace_process=True,
     )
     sys.stdout.flush()
     return backend.run(request)

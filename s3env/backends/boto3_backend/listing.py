@@ -1,0 +1,732 @@
+"""s5cmd's ``ls``, ``du``, ``cat``, ``head``, ``mb`` and ``rb`` on boto3, output byte for byte.
+
+Ported from s5cmd v2.3.0 (``command/{ls,du,cat,head,mb,rb}.go``, ``storage/s3.go``,
+``log/message.go``, ``strutil/strutil.go``).  Points worth knowing, all s5cmd's own:
+
+- object times are printed in UTC (s5cmd calls ``.UTC()`` on them), bucket times as parsed;
+- errors name the *full* command (``ls --etag=true s3://b/k``), quoted as Go's ``%q`` does;
+- S3 errors read ``Code: Message status code: N, request id: R, host id: H``;
+- ``du`` without ``--group`` prints its summary and exits 0 even after an error;
+- ``du s3://bucket`` (no wildcard) counts one level only, like ``ls``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import http
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from s3env.backends.boto3_backend.context import Context
+from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
+
+DATE_FORMAT = "%Y/%m/%d %H:%M:%S"
+CHUNK = 1 << 20
+
+# ---- flags, as urfave/cli (Go's flag package) parses them -----------------------------------
+
+
+class UsageError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    kind: str  # "bool", "string", "slice", "int"
+    aliases: tuple[str, ...] = ()
+
+
+_GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")
+_GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
+
+
+def parse_flags(flags: list[Flag], args: list[str]) -> tuple[dict[str, Any], list[str], str]:
+    """Go ``flag`` parsing: flags up to the first non-flag or ``--``.
+
+    Returns the values set (by long name), the positional arguments, and the part of
+    s5cmd's "full command" the flags make (`` --etag=true --exclude=a`` …)."""
+    by_name = {alias: flag for flag in flags for alias in (flag.name, *flag.aliases)}
+    values: dict[str, Any] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if len(arg) < 2 or arg[0] != "-":
+            break
+        if arg == "--":
+            i += 1
+            break
+        name = arg[2:] if arg.startswith("--") else arg[1:]
+        if not name or name[0] in "-=":
+            raise UsageError(f"bad flag syntax: {arg}")
+        name, has_value, value = name.partition("=")
+        flag = by_name.get(name)
+        if flag is None:
+            raise UsageError(f"flag provided but not defined: -{name}")
+        i += 1
+        if flag.kind == "bool":
+            if not has_value:
+                value = "true"
+            if value in _GO_TRUE:
+                values[flag.name] = True
+            elif value in _GO_FALSE:
+                values[flag.name] = False
+            else:
+                raise UsageError(f'invalid boolean value "{value}" for -{name}: parse error')
+            continue
+        if not has_value:
+            if i >= len(args):
+                raise UsageError(f"flag needs an argument: -{name}")
+            value = args[i]
+            i += 1
+        if flag.kind == "slice":
+            values.setdefault(flag.name, []).append(value)
+        elif flag.kind == "int":
+            try:
+                values[flag.name] = int(value, 0)
+            except ValueError:
+                raise UsageError(f'invalid value "{value}" for flag -{name}: parse error') from None
+        else:
+            values[flag.name] = value
+    text = ""
+    for flag in flags:
+        if flag.name not in values:
+            continue
+        value = values[flag.name]
+        for item in value if isinstance(value, list) else [value]:
+            shown = ("true" if item else "false") if isinstance(item, bool) else str(item)
+            text += f" --{flag.name}={shown}"
+    return values, args[i:], text
+
+
+# ---- s5cmd's output helpers ---------------------------------------------------------------
+
+
+def go_quote(text: str) -> str:
+    """Go ``strconv.Quote`` (``%q``)."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char in "\a\b\f\n\r\t\v":
+            out.append(
+                {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}[
+                    char
+                ]
+            )
+        elif char.isprintable() or char == " ":
+            out.append(char)
+        elif code < 0x80:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def go_json(obj: Any) -> str:
+    """Go ``json.Marshal``: compact, HTML-safe, map keys in the order given."""
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    for raw, escaped in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
+        text = text.replace(raw, escaped)
+    # Python writes \b and \f; Go writes \u0008 and \u000c.  (A literal backslash before
+    # 'b' is written as \\b by both, so only unescaped pairs are touched.)
+    return _fix_short_escapes(text)
+
+
+def _fix_short_escapes(text: str) -> str:
+    if "\\b" not in text and "\\f" not in text:
+        return text
+    out = []
+    i = 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            nxt = text[i + 1]
+            out.append({"b": "\\u0008", "f": "\\u000c"}.get(nxt, "\\" + nxt))
+            i += 2
+            continue
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+def go_time_json(moment: dt.datetime) -> str:
+    """Go ``time.Time`` in JSON (RFC 3339 with trailing-zero-free nanoseconds), UTC as ``Z``."""
+    moment = moment.astimezone(dt.UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += "." + f"{moment.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def humanize_bytes(size: int) -> str:
+    """s5cmd ``strutil.HumanizeBytes``."""
+    suffix, div = "", 0
+    for name, divisor in (("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40)):
+        if size > divisor:
+            suffix, div = name, divisor
+    if not suffix:
+        return str(size)
+    return f"{size / div:.1f}{suffix}"
+
+
+def cleanup_error(message: str) -> str:
+    """s5cmd ``cleanupError``: one line."""
+    return message.replace("\n", " ").replace("\t", " ").replace("  ", " ").strip()
+
+
+def aws_error_message(exc: BaseException) -> str:
+    """An S3 error as aws-sdk-go v1 words it (``Code: Message\\n\\tstatus code: …``)."""
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return str(exc)
+    error = response.get("Error") or {}
+    meta = response.get("ResponseMetadata") or {}
+    status = int(meta.get("HTTPStatusCode") or 0)
+    code = str(error.get("Code") or "")
+    message = str(error.get("Message") or "")
+    if not code or code.isdigit():  # no error body (HEAD): the SDK uses the status text
+        try:
+            phrase = http.HTTPStatus(status).phrase
+        except ValueError:
+            phrase = ""
+        code, message = phrase.replace(" ", ""), phrase
+    request_id = meta.get("RequestId", "")
+    host_id = meta.get("HostId", "")
+    return f"{code}: {message}\n\tstatus code: {status}, request id: {request_id}, host id: {host_id}"
+
+
+def error_code(exc: BaseException) -> str:
+    response = getattr(exc, "response", None)
+    if not isinstance(response, dict):
+        return ""
+    code = str((response.get("Error") or {}).get("Code") or "")
+    status = int((response.get("ResponseMetadata") or {}).get("HTTPStatusCode") or 0)
+    if code in ("404", "NotFound") or (not code and status == 404):
+        return "NotFound"
+    return code
+
+
+class Printer:
+    """Messages and errors as s5cmd's logger prints them (text or ``--json``)."""
+
+    def __init__(self, ctx: Context, op: str, full_command: str) -> None:
+        self.ctx = ctx
+        self.op = op
+        self.full_command = full_command
+
+    def error(self, message: str) -> None:
+        message = cleanup_error(message)
+        if self.ctx.json:
+            line = go_json({"operation": self.op, "command": self.full_command, "error": message})
+        else:
+            line = f"ERROR {go_quote(self.full_command)}: {message}"
+        self.ctx.stderr.write(line.encode("utf-8", "surrogateescape") + b"\n")
+        self.ctx.stderr.flush()
+
+    def aws_error(self, exc: BaseException) -> None:
+        self.error(aws_error_message(exc))
+
+    def info(self, text: str, obj: dict[str, Any]) -> None:
+        self.ctx.out(go_json(obj) if self.ctx.json else text)
+
+
+def _client_error_types() -> tuple[type[BaseException], ...]:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    return (ClientError, BotoCoreError)
+
+
+Setup = tuple[dict[str, Any], list[str], "Printer"]
+
+
+def _setup(ctx: Context, op: str, flags: list[Flag], args: list[str]) -> Setup | None:
+    try:
+        values, positional, flag_text = parse_flags(flags, args)
+    except UsageError as exc:
+        # s5cmd prints "Incorrect Usage: …" and the command's help on stdout; the help is left out.
+        ctx.out(f"Incorrect Usage: {exc}")
+        return None
+    full = op + flag_text + (" " + " ".join(positional) if positional else "")
+    return values, positional, Printer(ctx, op, full)
+
+
+def _quiet_broken_pipe(command: Callable[[Context, list[str]], int]) -> Callable[[Context, list[str]], int]:
+    """A closed stdout (``… | head``) ends the command quietly with status 1; s5cmd dies of SIGPIPE."""
+
+    @functools.wraps(command)
+    def run(ctx: Context, args: list[str]) -> int:
+        try:
+            return command(ctx, args)
+        except BrokenPipeError:
+            _silence_stdout(ctx)
+            return 1
+
+    return run
+
+
+def _silence_stdout(ctx: Context) -> None:
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, ctx.stdout.fileno())
+
+
+# ---- listing --------------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    url: str  # absolute
+    relative: str
+    key: str
+    is_dir: bool
+    etag: str = ""
+    modified: dt.datetime | None = None
+    size: int = 0
+    storage_class: str = ""
+    error: BaseException | str | None = None
+
+
+def list_objects(ctx: Context, url: ObjectURL) -> Iterator[Entry]:
+    """s5cmd ``listObjectsV2``: common prefixes then contents, page by page, filtered by the
+    URL's pattern; an error entry on failure, ``no object found`` when nothing matched."""
+    params: dict[str, Any] = {"Bucket": url.bucket, "Prefix": url.prefix}
+    if url.delimiter:
+        params["Delimiter"] = url.delimiter
+    found = False
+    now: dt.datetime | None = None
+    bucket = f"s3://{url.bucket}/"
+    try:
+        for page in ctx.client.get_paginator("list_objects_v2").paginate(**params):
+            for common in page.get("CommonPrefixes") or []:
+                prefix = common.get("Prefix", "")
+                relative = None if url.raw else url.relative_for(prefix)
+                if relative is None:
+                    continue
+                yield Entry(bucket + prefix, relative, prefix, True)
+                found = True
+            if now is None:
+                now = dt.datetime.now(dt.UTC)
+            for item in page.get("Contents") or []:
+                key = item.get("Key", "")
+                relative = None if url.raw else url.relative_for(key)
+                if relative is None:
+                    continue
+                modified = item.get("LastModified")
+                if modified is not None and modified > now:  # s5cmd skips objects newer than the listing
+                    found = True
+                    continue
+                yield Entry(
+                    bucket + key,
+                    relative,
+                    key,
+                    key.endswith("/"),
+                    etag=(item.get("ETag") or "").strip('"'),
+                    modified=modified,
+                    size=int(item.get("Size") or 0),
+                    storage_class=item.get("StorageClass") or "",
+                )
+                found = True
+    except _client_error_types() as exc:
+        yield Entry("", "", "", False, error=exc)
+        return
+    if not found and not url.is_bucket():
+        yield Entry("", "", "", False, error="no object found")
+
+
+def _report(printer: Printer, error: BaseException | str) -> None:
+    if isinstance(error, str):
+        printer.error(error)
+    else:
+        printer.aws_error(error)
+
+
+def _exclude_regexes(patterns: list[str]) -> list[Any]:
+    import re
+
+    return [re.compile(wildcard_to_regex(p) + r"\Z", re.S) for p in patterns if p]
+
+
+def _excluded(regexes: list[Any], path: str, source_prefix: str) -> bool:
+    """s5cmd ``isURLMatched``: patterns match the key after the source's prefix (+ '/')."""
+    if not regexes:
+        return False
+    if not source_prefix.endswith("/"):
+        source_prefix += "/"
+    rest = path.removeprefix(source_prefix)
+    return any(r.match(rest) for r in regexes)
+
+
+def _parse_url(printer: Printer, text: str, **kw: Any) -> ObjectURL | None:
+    try:
+        return ObjectURL(text, **kw)
+    except UrlError as exc:
+        printer.error(str(exc))
+        return None
+
+
+LS_FLAGS = [
+    Flag("etag", "bool", ("e",)),
+    Flag("humanize", "bool", ("H",)),
+    Flag("storage-class", "bool", ("s",)),
+    Flag("exclude", "slice"),
+    Flag("all-versions", "bool"),
+    Flag("show-fullpath", "bool"),
+]
+
+
+@_quiet_broken_pipe
+def ls(ctx: Context, args: list[str]) -> int:
+    setup = _setup(ctx, "ls", LS_FLAGS, args)
+    if setup is None:
+        return 1
+    flags, positional, printer = setup
+    if len(positional) > 1:
+        printer.error("expected only 1 argument")
+        return 1
+    url = _parse_url(printer, positional[0] if positional else "")
+    if url is None:
+        return 1
+    if flags.get("all-versions"):
+        printer.error("--all-versions is not supported by the boto3 backend (use --backend s5cmd)")
+        return 1
+    if not positional:
+        return _list_buckets(ctx, printer)
+    if not url.is_remote():
+        printer.error("listing local paths is not supported by the boto3 backend (use --backend s5cmd)")
+        return 1
+    show_etag = bool(flags.get("etag"))
+    humanize = bool(flags.get("humanize"))
+    show_class = bool(flags.get("storage-class"))
+    fullpath = bool(flags.get("show-fullpath"))
+    excludes = _exclude_regexes(flags.get("exclude", []))
+    status = 0
+    for entry in list_objects(ctx, url):
+        if entry.error is not None:
+            _report(printer, entry.error)
+            status = 1
+            continue
+        if _excluded(excludes, entry.key, url.prefix):
+            continue
+        printer.info(
+            _ls_line(entry, show_etag, humanize, show_class, fullpath),
+            _object_json(entry),
+        )
+    return status
+
+
+def _ls_line(entry: Entry, show_etag: bool, humanize: bool, show_class: bool, fullpath: bool) -> str:
+    if fullpath:
+        return entry.url
+    etag_width = 38 if show_etag else 1
+    if entry.is_dir:
+        date, cls, etag, size, path = "", "", "", "DIR", entry.relative
+    else:
+        date = entry.modified.astimezone(dt.UTC).strftime(DATE_FORMAT) if entry.modified else ""
+        cls = entry.storage_class if show_class else ""
+        etag = entry.etag if show_etag else ""
+        size = humanize_bytes(entry.size) if humanize else str(entry.size)
+        path = entry.relative
+    return f"{date:>19} {cls:>2} {etag:<{etag_width}} {size:>12}  {path}"
+
+
+def _object_json(entry: Entry) -> dict[str, Any]:
+    """s5cmd ``storage.Object`` as JSON (omitempty fields left out; ``type`` always there)."""
+    obj: dict[str, Any] = {"key": entry.url}
+    if entry.etag:
+        obj["etag"] = entry.etag
+    if entry.modified is not None:
+        obj["last_modified"] = go_time_json(entry.modified)
+    obj["type"] = "directory" if entry.is_dir else "file"
+    if entry.size:
+        obj["size"] = entry.size
+    if entry.storage_class:
+        obj["storage_class"] = entry.storage_class
+    return obj
+
+
+def _list_buckets(ctx: Context, printer: Printer) -> int:
+    try:
+        response = ctx.client.list_buckets()
+    except _client_error_types() as exc:
+        printer.aws_error(exc)
+        return 1
+    for bucket in response.get("Buckets") or []:
+        created = bucket.get("CreationDate")
+        name = bucket.get("Name", "")
+        created_utc = created.astimezone(dt.UTC) if created else dt.datetime(1, 1, 1)
+        printer.info(
+            f"{created_utc.strftime(DATE_FORMAT)}  s3://{name}",
+            {"created_at": go_time_json(created) if created else "0001-01-01T00:00:00Z", "name": name},
+        )
+    return 0
+
+
+# ---- du -------------------------------------------------------------------------------------
+
+DU_FLAGS = [
+    Flag("group", "bool", ("g",)),
+    Flag("humanize", "bool", ("H",)),
+    Flag("exclude", "slice"),
+    Flag("all-versions", "bool"),
+    Flag("version-id", "string"),
+]
+
+
+@_quiet_broken_pipe
+def du(ctx: Context, args: list[str]) -> int:
+    setup = _setup(ctx, "du", DU_FLAGS, args)
+    if setup is None:
+        return 1
+    flags, positional, printer = setup
+    if len(positional) != 1:
+        printer.error("expected only 1 argument")
+        return 1
+    url = _parse_url(printer, positional[0])
+    if url is None:
+        return 1
+    if flags.get("all-versions") or flags.get("version-id"):
+        printer.error(
+            "--all-versions and --version-id are not supported by the boto3 backend (use --backend s5cmd)"
+        )
+        return 1
+    if not url.is_remote():
+        printer.error("local paths are not supported by the boto3 backend (use --backend s5cmd)")
+        return 1
+    excludes = _exclude_regexes(flags.get("exclude", []))
+    humanize = bool(flags.get("humanize"))
+    totals: dict[str, list[int]] = {}
+    total = [0, 0]
+    failed = False
+    for entry in list_objects(ctx, url):
+        if entry.error is None and entry.is_dir:
+            continue
+        if entry.error is not None:
+            _report(printer, entry.error)
+            failed = True
+            continue
+        if _excluded(excludes, entry.key, url.prefix):
+            continue
+        bucket = totals.setdefault(entry.storage_class, [0, 0])
+        bucket[0] += entry.size
+        bucket[1] += 1
+        total[0] += entry.size
+        total[1] += 1
+    source = url.absolute()
+    if not flags.get("group"):
+        _size_message(printer, source, "", total, humanize)
+        return 0  # s5cmd returns success here even after a listing error
+    # s5cmd iterates a Go map here, so its order of storage classes is random.
+    for storage_class, counts in totals.items():
+        _size_message(printer, source, storage_class, counts, humanize)
+    return 1 if failed else 0
+
+
+def _size_message(
+    printer: Printer, source: str, storage_class: str, counts: list[int], humanize: bool
+) -> None:
+    size, count = counts
+    shown = humanize_bytes(size) if humanize else str(size)
+    suffix = f" [{storage_class}]" if storage_class else ""
+    obj: dict[str, Any] = {"source": source}
+    if storage_class:
+        obj["storage_class"] = storage_class
+    obj["count"] = count
+    obj["size"] = size
+    printer.info(f"{shown} bytes in {count} objects: {source}{suffix}", obj)
+
+
+# ---- cat ------------------------------------------------------------------------------------
+
+CAT_FLAGS = [
+    Flag("raw", "bool"),
+    Flag("version-id", "string"),
+    Flag("concurrency", "int", ("c",)),
+    Flag("part-size", "int", ("p",)),
+]
+
+
+@_quiet_broken_pipe
+def cat(ctx: Context, args: list[str]) -> int:
+    setup = _setup(ctx, "cat", CAT_FLAGS, args)
+    if setup is None:
+        return 1
+    flags, positional, printer = setup
+    if len(positional) != 1:
+        printer.error("expected only one argument")
+        return 1
+    raw = bool(flags.get("raw"))
+    version = flags.get("version-id", "")
+    url = _parse_url(printer, positional[0], raw=raw)
+    if url is None:
+        return 1
+    if not url.is_remote():
+        printer.error("source must be a remote object")
+        return 1
+    many = url.is_wildcard() or url.is_prefix() or url.is_bucket()
+    if many and version:
+        printer.error("wildcard/prefix operations are disabled with --version-id flag")
+        return 1
+    if many:
+        for entry in list_objects(ctx, url):
+            if entry.error is not None:
+                _report(printer, entry.error)
+                return 1
+            if entry.is_dir:
+                continue
+            if not _stream(ctx, printer, url.bucket, entry.key, ""):
+                return 1
+        return 0
+    extra = {"VersionId": version} if version else {}
+    try:
+        ctx.client.head_object(Bucket=url.bucket, Key=url.path, **extra)
+    except _client_error_types() as exc:
+        if error_code(exc) == "NotFound":
+            printer.error(f"given object {url.absolute()} not found")
+        else:
+            printer.aws_error(exc)
+        return 1
+    return 0 if _stream(ctx, printer, url.bucket, url.path, version) else 1
+
+
+def _stream(ctx: Context, printer: Printer, bucket: str, key: str, version: str) -> bool:
+    """One object's bytes to stdout, a chunk at a time."""
+    extra = {"VersionId": version} if version else {}
+    try:
+        body = ctx.client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
+        try:
+            for chunk in body.iter_chunks(CHUNK):
+                ctx.stdout.write(chunk)
+        finally:
+            body.close()
+        ctx.stdout.flush()
+    except _client_error_types() as exc:
+        printer.aws_error(exc)
+        return False
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as s5cmd dies of SIGPIPE
+        _silence_stdout(ctx)
+        return False
+    return True
+
+
+# ---- head -----------------------------------------------------------------------------------
+
+HEAD_FLAGS = [Flag("version-id", "string"), Flag("raw", "bool")]
+
+
+@_quiet_broken_pipe
+def head(ctx: Context, args: list[str]) -> int:
+    setup = _setup(ctx, "head", HEAD_FLAGS, args)
+    if setup is None:
+        return 1
+    flags, positional, printer = setup
+    if len(positional) > 1:
+        printer.error("object or bucket name is required")
+        return 1
+    raw = bool(flags.get("raw"))
+    version = flags.get("version-id", "")
+    url = _parse_url(printer, positional[0] if positional else "", raw=raw)
+    if url is None:
+        return 1
+    if url.is_prefix():
+        printer.error("target have to be a object or a bucket")
+        return 1
+    if not url.is_remote():
+        printer.error("target should be remote object or bucket")
+        return 1
+    if url.is_wildcard():
+        printer.error(f"remote source {go_quote(url.absolute())} can not contain glob characters")
+        return 1
+    if url.is_bucket():
+        try:
+            ctx.client.head_bucket(Bucket=url.bucket)
+        except _client_error_types() as exc:
+            printer.aws_error(exc)
+            return 1
+        message = go_json({"bucket": url.absolute()})
+        ctx.out(message)
+        return 0
+    extra = {"VersionId": version} if version else {}
+    try:
+        response = ctx.client.head_object(Bucket=url.bucket, Key=url.path, **extra)
+    except _client_error_types() as exc:
+        if error_code(exc) == "NotFound":
+            printer.error(f"given object {url.absolute()} not found")
+        else:
+            printer.aws_error(exc)
+        return 1
+    obj: dict[str, Any] = {"key": url.absolute()}
+    if response.get("ContentType"):
+        obj["content_type"] = response["ContentType"]
+    if response.get("ServerSideEncryption"):
+        obj["server_side_encryption"] = response["ServerSideEncryption"]
+    if response.get("LastModified") is not None:
+        obj["last_modified"] = go_time_json(response["LastModified"])
+    if response.get("ContentLength"):
+        obj["size"] = int(response["ContentLength"])
+    obj["storage_class"] = response.get("StorageClass") or "STANDARD"
+    # s5cmd never fills in version_id here, even with --version-id.
+    etag = (response.get("ETag") or "").strip('"')
+    if etag:
+        obj["etag"] = etag
+    metadata = response.get("Metadata") or {}
+    obj["metadata"] = {k: metadata[k] for k in sorted(metadata)}  # Go sorts map keys
+    ctx.out(go_json(obj))  # the same JSON with and without --json
+    return 0
+
+
+# ---- mb / rb --------------------------------------------------------------------------------
+
+
+@_quiet_broken_pipe
+def mb(ctx: Context, args: list[str]) -> int:
+    return _bucket_command(ctx, "mb", args)
+
+
+@_quiet_broken_pipe
+def rb(ctx: Context, args: list[str]) -> int:
+    # A non-empty bucket: the server refuses (BucketNotEmpty), as with s5cmd.
+    return _bucket_command(ctx, "rb", args)
+
+
+def _bucket_command(ctx: Context, op: str, args: list[str]) -> int:
+    setup = _setup(ctx, op, [], args)
+    if setup is None:
+        return 1
+    _flags, positional, printer = setup
+    if len(positional) != 1:
+        printer.error("expected only 1 argument")
+        return 1
+    url = _parse_url(printer, positional[0])
+    if url is None:
+        return 1
+    if not url.is_bucket():
+        printer.error("invalid s3 bucket")
+        return 1
+    if not ctx.dry_run:
+        try:
+            if op == "mb":
+                ctx.client.create_bucket(Bucket=url.bucket)
+            else:
+                ctx.client.delete_bucket(Bucket=url.bucket)
+        except _client_error_types() as exc:
+            printer.aws_error(exc)
+            return 1
+    printer.info(f"{op} {url.absolute()}", {"operation": op, "success": True, "source": url.absolute()})
+    return 0

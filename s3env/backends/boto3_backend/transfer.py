@@ -1,0 +1,1669 @@
+"""``cp``, ``mv``, ``rm`` and ``sync`` in pure boto3, ported from s5cmd v2.3.0.
+
+The reference is s5cmd's ``command/cp.go``, ``mv.go``, ``rm.go``, ``sync.go``,
+``sync_strategy.go``, ``expand.go``, ``wildcard.go`` and ``storage/{s3,fs}.go``: which objects a
+source names, where each one lands, what is printed (``cp SRC DST`` lines or ``--json`` objects),
+which errors are printed as ``ERROR "FULL COMMAND": message`` and which exit status follows.
+
+Engineering: a bounded thread pool (``ctx.numworkers``) runs one task per object; uploads go
+through ``upload_file`` and large downloads through ``download_fileobj`` with a
+``TransferConfig`` (parallel parts, streaming: nothing is read whole into memory); a download
+is written to a temporary file beside its destination and renamed when complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import posixpath
+import re
+import stat as stat_module
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote_plus, urlsplit
+
+from s3env.backends.boto3_backend.context import Context, ShimError
+from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
+
+MEGABYTES = 1024 * 1024
+DELETE_OBJECTS_MAX = 1000
+
+# ---- flags, parsed as Go's flag package does (urfave/cli v2) ------------------------------
+
+
+@dataclass(frozen=True)
+class Flag:
+    name: str
+    kind: str = "bool"  # bool | str | int | slice | map
+    aliases: tuple[str, ...] = ()
+
+
+SHARED_FLAGS: tuple[Flag, ...] = (
+    Flag("no-follow-symlinks"),
+    Flag("storage-class", "str"),
+    Flag("concurrency", "int", ("c",)),
+    Flag("part-size", "int", ("p",)),
+    Flag("metadata", "map"),
+    Flag("metadata-directive", "str"),
+    Flag("sse", "str"),
+    Flag("sse-kms-key-id", "str"),
+    Flag("acl", "str"),
+    Flag("cache-control", "str"),
+    Flag("expires", "str"),
+    Flag("force-glacier-transfer"),
+    Flag("ignore-glacier-warnings"),
+    Flag("source-region", "str"),
+    Flag("destination-region", "str"),
+    Flag("exclude", "slice"),
+    Flag("include", "slice"),
+    Flag("raw"),
+    Flag("content-type", "str"),
+    Flag("content-encoding", "str"),
+    Flag("content-disposition", "str"),
+    Flag("no-such-upload-retry-count", "int"),
+)
+COPY_FLAGS: tuple[Flag, ...] = (
+    Flag("flatten", aliases=("f",)),
+    Flag("no-clobber", aliases=("n",)),
+    Flag("if-size-differ", aliases=("s",)),
+    Flag("if-source-newer", aliases=("u",)),
+    Flag("version-id", "str"),
+    Flag("show-progress", aliases=("sp",)),
+    *SHARED_FLAGS,
+)
+SYNC_FLAGS: tuple[Flag, ...] = (Flag("delete"), Flag("size-only"), Flag("exit-on-error"), *SHARED_FLAGS)
+RM_FLAGS: tuple[Flag, ...] = (
+    Flag("raw"),
+    Flag("exclude", "slice"),
+    Flag("include", "slice"),
+    Flag("all-versions"),
+    Flag("version-id", "str"),
+)
+_BOOL_VALUES = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True}
+_BOOL_VALUES.update({"0": False, "f": False, "F": False, "false": False, "FALSE": False, "False": False})
+
+
+class Options:
+    """Parsed flags: ``values[name]`` is the list of the values given, in order."""
+
+    def __init__(self, specs: tuple[Flag, ...]) -> None:
+        self.specs = specs
+        self.values: dict[str, list[str]] = {}
+
+    def is_set(self, name: str) -> bool:
+        return name in self.values
+
+    def bool(self, name: str) -> bool:
+        return self.values.get(name, ["false"])[-1] == "true"
+
+    def str(self, name: str) -> str:
+        return self.values.get(name, [""])[-1]
+
+    def int(self, name: str, default: int) -> int:
+        return int(self.values[name][-1]) if name in self.values else default
+
+    def list(self, name: str) -> list[str]:
+        return list(self.values.get(name, []))
+
+
+def parse_flags(specs: tuple[Flag, ...], args: list[str]) -> tuple[Options, list[str]]:
+    """Go's ``flag`` package: flags stop at the first non-flag argument or at ``--``."""
+    by_name = {}
+    for spec in specs:
+        by_name[spec.name] = spec
+        for alias in spec.aliases:
+            by_name[alias] = spec
+    options = Options(specs)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if len(arg) < 2 or not arg.startswith("-"):
+            break
+        if arg == "--":
+            i += 1
+            break
+        name = arg[2:] if arg.startswith("--") else arg[1:]
+        if not name or name.startswith("-") or name.startswith("="):
+            raise ShimError(f"bad flag syntax: {arg}")
+        name, eq, value = name.partition("=")
+        spec = by_name.get(name)
+        if spec is None:
+            raise ShimError(f"flag provided but not defined: -{name}")
+        i += 1
+        if spec.kind == "bool":
+            if eq:
+                if value not in _BOOL_VALUES:
+                    raise ShimError(f'invalid boolean value "{value}" for -{name}: parse error')
+                value = "true" if _BOOL_VALUES[value] else "false"
+            else:
+                value = "true"
+        elif not eq:
+            if i >= len(args):
+                raise ShimError(f"flag needs an argument: -{name}")
+            value = args[i]
+            i += 1
+        if spec.kind == "int" and not re.fullmatch(r"[+-]?\d+", value):
+            raise ShimError(f'invalid value "{value}" for flag -{name}: parse error')
+        if spec.kind in ("slice", "map"):
+            options.values.setdefault(spec.name, []).append(value)
+        else:
+            options.values[spec.name] = [value]
+    return options, args[i:]
+
+
+def full_command(op: str, options: Options, positional: list[str]) -> str:
+    """s5cmd ``commandFromContext``: the command, every set flag as ``--name=value``, the args."""
+    command = op
+    for spec in options.specs:
+        for value in options.values.get(spec.name, []):
+            command += f" --{spec.name}={value}"
+    if positional:
+        command += " " + " ".join(positional)
+    return command
+
+
+# ---- output in s5cmd's formats --------------------------------------------------------------
+
+
+def go_quote(text: str) -> str:
+    """Go ``strconv.Quote`` (``%q``) for the common cases."""
+    out = ['"']
+    for char in text:
+        if char == '"':
+            out.append('\\"')
+        elif char == "\\":
+            out.append("\\\\")
+        elif char in "\a\b\f\n\r\t\v":
+            out.append({"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r"}.get(char, ""))
+            if char == "\t":
+                out.append("\\t")
+            elif char == "\v":
+                out.append("\\v")
+        elif char.isprintable():
+            out.append(char)
+        elif ord(char) < 0x80:
+            out.append(f"\\x{ord(char):02x}")
+        elif ord(char) < 0x10000:
+            out.append(f"\\u{ord(char):04x}")
+        else:
+            out.append(f"\\U{ord(char):08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def go_json(obj: dict[str, Any]) -> str:
+    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+        text = text.replace(char, escaped)
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def cleanup_error(message: str) -> str:
+    """s5cmd ``cleanupError``: one line."""
+    message = message.replace("\n", " ").replace("\t", " ").replace("  ", " ")
+    return message.strip()
+
+
+class Printer:
+    """Thread-safe s5cmd output: info lines on stdout, ``ERROR "command": message`` on stderr."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.lock = threading.Lock()
+
+    def info(self, op: str, source: str | None, destination: str | None, obj: dict[str, Any] | None) -> None:
+        with self.lock:
+            if self.ctx.json:
+                message: dict[str, Any] = {"operation": op, "success": True}
+                if source is not None:
+                    message["source"] = source
+                if destination is not None:
+                    message["destination"] = destination
+                if obj is not None:
+                    message["object"] = obj
+                self.ctx.out(go_json(message))
+            elif source is not None and destination is not None:
+                self.ctx.out(f"{op} {source} {destination}")
+            else:
+                self.ctx.out(f"{op} {destination if destination is not None else source}")
+
+    def error(self, command: str, op: str, message: str) -> None:
+        message = cleanup_error(message)
+        if self.ctx.json:
+            line = go_json({"operation": op, "command": command, "error": message})
+        else:
+            line = f"ERROR {go_quote(command)}: {message}"
+        with self.lock:
+            self.ctx.stderr.write(line.encode("utf-8", "surrogateescape") + b"\n")
+            self.ctx.stderr.flush()
+
+
+def object_json(
+    *, key: str | None = None, size: int = 0, storage_class: str = "", etag: str = ""
+) -> dict[str, Any]:
+    """``storage.Object`` as s5cmd marshals it (zero values omitted; type "file" for mode 0)."""
+    obj: dict[str, Any] = {}
+    if key:
+        obj["key"] = key
+    if etag:
+        obj["etag"] = etag
+    obj["type"] = "file"
+    if size:
+        obj["size"] = size
+    if storage_class:
+        obj["storage_class"] = storage_class
+    return obj
+
+
+# ---- errors ----------------------------------------------------------------------------------
+
+
+class TaskError(Exception):
+    """An error with the message s5cmd prints; ``command`` overrides the full command."""
+
+    def __init__(self, message: str, command: str | None = None, code: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.command = command
+        self.code = code
+
+
+class NotFound(TaskError):
+    """s5cmd ``ErrGivenObjectNotFound``."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"given object {path} not found")
+
+
+NO_OBJECT_FOUND = "no object found"
+_HTTP_TEXT = {
+    301: "Moved Permanently",
+    304: "Not Modified",
+    400: "Bad Request",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    412: "Precondition Failed",
+    416: "Requested Range Not Satisfiable",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+_LAST_REQUEST = threading.local()
+
+
+def _record_request(request: Any, **_kwargs: Any) -> None:
+    _LAST_REQUEST.method = request.method
+    _LAST_REQUEST.url = request.url
+
+
+def go_os_error(op: str, path: str, exc: OSError) -> str:
+    """Go's ``*PathError`` text: ``open PATH: no such file or directory``."""
+    text = os.strerror(exc.errno) if exc.errno else str(exc)
+    return f"{op} {path}: {text[:1].lower()}{text[1:]}"
+
+
+def aws_error(exc: BaseException) -> TaskError:
+    """A botocore error as aws-sdk-go v1 prints it, after s5cmd's ``cleanupError``."""
+    from botocore.exceptions import ClientError
+    from botocore.exceptions import ConnectionError as BotoConnectionError
+
+    if isinstance(exc, TaskError):
+        return exc
+    if isinstance(exc, ClientError):
+        error = exc.response.get("Error", {})
+        meta = exc.response.get("ResponseMetadata", {})
+        status = int(meta.get("HTTPStatusCode") or 0)
+        code = str(error.get("Code", ""))
+        message = str(error.get("Message", ""))
+        if code.isdigit():  # a HEAD error has no body: Go uses the status text
+            text = _HTTP_TEXT.get(int(code), "")
+            code, message = text.replace(" ", ""), text
+        request_id = meta.get("RequestId", "")
+        host_id = meta.get("HostId", "")
+        text = f"{code}: {message}\n\tstatus code: {status}, request id: {request_id}, host id: {host_id}"
+        return TaskError(cleanup_error(text), code=code)
+    if isinstance(exc, BotoConnectionError):
+        method = getattr(_LAST_REQUEST, "method", "GET")
+        url = getattr(_LAST_REQUEST, "url", "")
+        parts = urlsplit(url)
+        query = "&".join(
+            sorted(p for p in parts.query.split("&") if p and not p.startswith("encoding-type="))
+        )
+        go_url = f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{query}" if query else "")
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return TaskError(
+            f'RequestError: send request failed caused by: {method.title()} "{go_url}": '
+            f"dial tcp {host}:{port}: connect: connection refused"
+        )
+    if isinstance(exc, OSError):
+        return TaskError(go_os_error("open", exc.filename or "", exc))
+    return TaskError(str(exc))
+
+
+def is_not_found(exc: BaseException) -> bool:
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code")) in ("404", "NotFound", "NoSuchKey")
+    return False
+
+
+# ---- objects and listing ---------------------------------------------------------------------
+
+
+@dataclass
+class Obj:
+    url: ObjectURL | None = None
+    size: int = 0
+    mtime_ns: int = 0
+    is_dir: bool = False
+    is_regular: bool = True
+    storage_class: str = ""
+    etag: str = ""
+    err: TaskError | None = None
+
+
+def local_url(path: str, relative: str = "") -> ObjectURL:
+    url = ObjectURL(path, raw=True)
+    url.relative_path = relative
+    return url
+
+
+def local_join(url: ObjectURL, suffix: str) -> ObjectURL:
+    return local_url(go_clean(posixpath.join(url.path, suffix)))
+
+
+def go_clean(path: str) -> str:
+    cleaned = posixpath.normpath(path) if path else "."
+    return cleaned[1:] if cleaned.startswith("//") else cleaned
+
+
+def go_dir(path: str) -> str:
+    return go_clean(posixpath.dirname(path) or ".")
+
+
+def set_relative(path: str, base: ObjectURL) -> str:
+    """s5cmd ``SetRelative`` for local paths."""
+    base_path = base.absolute()
+    if base.is_wildcard():
+        loc = min((base_path.index(c) for c in "?*" if c in base_path), default=-1)
+        if loc >= 0:
+            base_path = base_path[:loc]
+    return posixpath.relpath(go_clean(path), go_dir(base_path))
+
+
+def local_stat(url: ObjectURL) -> Obj:
+    path = url.absolute()
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise NotFound(path) from None
+    except OSError as exc:
+        raise TaskError(go_os_error("stat", path, exc)) from None
+    return Obj(
+        url=url,
+        size=st.st_size,
+        mtime_ns=st.st_mtime_ns,
+        is_dir=stat_module.S_ISDIR(st.st_mode),
+        is_regular=stat_module.S_ISREG(st.st_mode),
+    )
+
+
+def _go_match_regex(pattern: str) -> re.Pattern[str]:
+    """Go ``filepath.Match`` on one path element, as a regex."""
+    out, i = [], 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "*":
+            out.append("[^/]*")
+        elif char == "?":
+            out.append("[^/]")
+        elif char == "\\" and i + 1 < len(pattern):
+            i += 1
+            out.append(re.escape(pattern[i]))
+        elif char == "[":
+            end = pattern.find("]", i + 2)
+            if end < 0:
+                raise TaskError("syntax error in pattern")
+            body = pattern[i + 1 : end]
+            negate = body.startswith("^")
+            body = body[1:] if negate else body
+            out.append("[" + ("^" if negate else "") + body.replace("\\", "\\\\") + "]")
+            i = end
+        else:
+            out.append(re.escape(char))
+        i += 1
+    return re.compile("".join(out) + r"\Z", re.S)
+
+
+def go_glob(pattern: str) -> list[str]:
+    """Go ``filepath.Glob``: ``*`` stops at ``/``, dot files match, results sorted per directory."""
+    if not any(c in pattern for c in "*?[\\"):
+        return [pattern] if os.path.lexists(pattern) else []
+    directory, _, name = pattern.rpartition("/")
+    directory = directory + "/" if _ else ""
+    if directory == "":
+        directory = "."
+    elif directory != "/":
+        directory = directory[:-1]
+    if not any(c in directory for c in "*?[\\"):
+        return _glob_in(directory, name)
+    matches: list[str] = []
+    for found in go_glob(directory):
+        matches.extend(_glob_in(found, name))
+    return matches
+
+
+def _glob_in(directory: str, pattern: str) -> list[str]:
+    try:
+        if not os.path.isdir(directory):
+            return []
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    regex = _go_match_regex(pattern)
+    return [go_clean(posixpath.join(directory, n)) for n in names if regex.match(n)]
+
+
+def walk_dir(root: ObjectURL) -> Iterator[Obj]:
+    """godirwalk: files under ``root`` (symlinks followed), sorted, relative to ``root``."""
+    start = go_clean(root.absolute())
+
+    class _Stop(Exception):
+        pass
+
+    def walk(directory: str) -> Iterator[Obj]:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError as exc:
+            yield Obj(err=TaskError(go_os_error("open", directory, exc)))
+            raise _Stop from None
+        for name in names:
+            path = go_clean(posixpath.join(directory, name))
+            if os.path.isdir(path):
+                yield from walk(path)
+                continue
+            try:
+                obj = local_stat(local_url(path, set_relative(path, root)))
+            except TaskError as exc:  # godirwalk stops at the first error
+                yield Obj(err=exc)
+                raise _Stop from None
+            yield obj
+
+    with contextlib.suppress(_Stop):
+        yield from walk(start)
+
+
+def list_local(src: ObjectURL) -> Iterator[Obj]:
+    """s5cmd ``Filesystem.List``."""
+    if src.is_wildcard():
+        matches = go_glob(src.absolute())
+        if not matches:
+            yield Obj(err=TaskError(f"no match found for {go_quote(src.absolute())}"))
+            return
+        for match in matches:
+            url = local_url(match, set_relative(match, src))
+            try:
+                obj = local_stat(url)
+            except TaskError as exc:
+                yield Obj(err=exc)
+                return
+            if obj.is_dir:
+                yield from walk_dir(url)
+            else:
+                yield obj
+        return
+    try:
+        obj = local_stat(src)
+    except TaskError as exc:
+        yield Obj(err=exc)
+        return
+    if obj.is_dir:
+        yield from walk_dir(src)
+    else:
+        yield obj
+
+
+def list_remote(ctx: Context, src: ObjectURL) -> Iterator[Obj]:
+    """s5cmd ``S3.listObjectsV2``: prefix listing, wildcard filter, objects newer than the
+    listing skipped, ``no object found`` when nothing matched."""
+    kwargs: dict[str, Any] = {"Bucket": src.bucket, "Prefix": src.prefix}
+    if src.delimiter:
+        kwargs["Delimiter"] = src.delimiter
+    found = False
+    now: datetime | None = None
+    try:
+        for page in ctx.client.get_paginator("list_objects_v2").paginate(**kwargs):
+            for common in page.get("CommonPrefixes", []):
+                prefix = common["Prefix"]
+                if src.relative_for(prefix) is None:
+                    continue
+                found = True
+                yield Obj(url=src.with_key(prefix), is_dir=True)
+            if now is None:
+                now = datetime.now(UTC)
+            for item in page.get("Contents", []):
+                key = item["Key"]
+                if src.relative_for(key) is None:
+                    continue
+                found = True
+                modified = item["LastModified"]
+                if modified > now:
+                    continue
+                yield Obj(
+                    url=src.with_key(key),
+                    size=item.get("Size", 0),
+                    mtime_ns=int(modified.timestamp() * 1_000_000_000),
+                    is_dir=key.endswith("/"),
+                    storage_class=item.get("StorageClass", "") or "",
+                    etag=(item.get("ETag") or "").strip('"'),
+                )
+    except Exception as exc:
+        yield Obj(err=aws_error(exc))
+        return
+    if not found and not src.is_bucket():
+        yield Obj(err=TaskError(NO_OBJECT_FOUND))
+
+
+def remote_stat(ctx: Context, url: ObjectURL) -> Obj:
+    try:
+        head = ctx.client.head_object(Bucket=url.bucket, Key=url.path)
+    except Exception as exc:
+        if is_not_found(exc):
+            raise NotFound(url.absolute()) from None
+        raise aws_error(exc) from None
+    modified = head["LastModified"]
+    return Obj(
+        url=url,
+        size=head.get("ContentLength", 0),
+        mtime_ns=int(modified.timestamp() * 1_000_000_000),
+        etag=(head.get("ETag") or "").strip('"'),
+    )
+
+
+def stat_url(ctx: Context, url: ObjectURL) -> Obj:
+    return remote_stat(ctx, url) if url.is_remote() else local_stat(url)
+
+
+def expand_source(ctx: Context, src: ObjectURL) -> Iterator[Obj]:
+    """s5cmd ``expandSource``; raises for a local source that cannot be stat'ed."""
+    is_dir = False
+    if not src.is_wildcard() and not src.is_remote():
+        is_dir = local_stat(src).is_dir
+    if src.is_wildcard() or is_dir:
+        return list_remote(ctx, src) if src.is_remote() else list_local(src)
+    return iter([Obj(url=src)])
+
+
+# ---- include / exclude -----------------------------------------------------------------------
+
+
+def compile_patterns(wildcards: list[str]) -> list[re.Pattern[str]]:
+    return [re.compile(wildcard_to_regex(w) + r"\Z", re.S) for w in wildcards if w]
+
+
+def _url_matched(patterns: list[re.Pattern[str]], path: str, prefix: str) -> bool:
+    if not patterns:
+        return False
+    if not prefix.endswith("/"):
+        prefix += "/"
+    trimmed = path[len(prefix) :] if path.startswith(prefix) else path
+    return any(p.match(trimmed) for p in patterns)
+
+
+def is_excluded(
+    obj: Obj, exclude: list[re.Pattern[str]], include: list[re.Pattern[str]], prefix: str
+) -> bool:
+    assert obj.url is not None
+    if exclude and _url_matched(exclude, obj.url.path, prefix):
+        return True
+    if include:
+        return not _url_matched(include, obj.url.path, prefix)
+    return False
+
+
+def source_prefix(url: ObjectURL) -> str:
+    """Go's ``URL.Prefix``: empty for a raw URL."""
+    return "" if url.raw else url.prefix
+
+
+# ---- content type, as Go's mime.TypeByExtension and http.DetectContentType ----------------
+
+_GO_BUILTIN_TYPES = {
+    ".avif": "image/avif",
+    ".css": "text/css; charset=utf-8",
+    ".gif": "image/gif",
+    ".htm": "text/html; charset=utf-8",
+    ".html": "text/html; charset=utf-8",
+    ".jpeg": "image/jpeg",
+    ".jpg": "image/jpeg",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".wasm": "application/wasm",
+    ".webp": "image/webp",
+    ".xml": "text/xml; charset=utf-8",
+}
+_MIME_FILES = (
+    "/etc/mime.types",
+    "/etc/apache2/mime.types",
+    "/etc/apache/mime.types",
+    "/etc/httpd/conf/mime.types",
+)
+_MIME_TYPES: dict[str, str] | None = None
+_MIME_LOCK = threading.Lock()
+
+
+def _with_charset(mime_type: str) -> str:
+    if mime_type.startswith("text/") and "charset" not in mime_type:
+        return mime_type + "; charset=utf-8"
+    return mime_type
+
+
+def _load_mime_types() -> dict[str, str]:
+    """Go ``mime`` on Unix: the built-in table, then freedesktop globs2 (first entry wins, the
+    table kept) or else the mime.types files (which override the table)."""
+    types = dict(_GO_BUILTIN_TYPES)
+    for globs in ("/usr/local/share/mime/globs2", "/usr/share/mime/globs2"):
+        try:
+            with open(globs, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            if line.startswith("#"):
+                continue
+            fields = line.split(":")
+            if len(fields) < 3 or len(fields[0]) < 1 or len(fields[2]) < 3:
+                continue
+            if fields[0] == "__NOGLOBS__" or fields[1] == "__NOGLOBS__":
+                continue
+            if not fields[2].startswith("*."):
+                continue
+            extension = fields[2][1:]
+            if any(c in extension for c in "?*["):
+                continue
+            if extension in types:
+                continue
+            types[extension] = _with_charset(fields[1])
+        return types
+    for path in (
+        "/etc/mime.types",
+        "/etc/apache2/mime.types",
+        "/etc/apache/mime.types",
+        "/etc/httpd/conf/mime.types",
+    ):
+        try:
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) <= 1 or fields[0].startswith("#"):
+                continue
+            for ext in fields[1:]:
+                if ext.startswith("#"):
+                    break
+                types["." + ext] = _with_charset(fields[0])
+    return types
+
+
+def go_ext(path: str) -> str:
+    for i in range(len(path) - 1, -1, -1):
+        if path[i] == "/":
+            break
+        if path[i] == ".":
+            return path[i:]
+    return ""
+
+
+def type_by_extension(ext: str) -> str:
+    global _MIME_TYPES
+    with _MIME_LOCK:
+        if _MIME_TYPES is None:
+            _MIME_TYPES = _load_mime_types()
+    if not ext:
+        return ""
+    return _MIME_TYPES.get(ext) or _MIME_TYPES.get(ext.lower(), "")
+
+
+_SNIFF_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"%!PS-Adobe-", "application/postscript"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"BM", "image/bmp"),
+    (b"\x00\x00\x01\x00", "image/x-icon"),
+    (b"\x00\x00\x02\x00", "image/x-icon"),
+    (b"OggS\x00", "application/ogg"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"\x1f\x8b\x08", "application/x-gzip"),
+    (b"Rar!\x1a\x07\x00", "application/x-rar-compressed"),
+    (b"Rar!\x1a\x07\x01\x00", "application/x-rar-compressed"),
+    (b"\x00asm", "application/wasm"),
+    (b"wOFF", "font/woff"),
+    (b"wOF2", "font/woff2"),
+    (b"\x1aE\xdf\xa3", "video/webm"),
+)
+_HTML_TAGS = (
+    b"<!DOCTYPE HTML",
+    b"<HTML",
+    b"<HEAD",
+    b"<SCRIPT",
+    b"<IFRAME",
+    b"<H1",
+    b"<DIV",
+    b"<FONT",
+    b"<TABLE",
+    b"<A",
+    b"<STYLE",
+    b"<TITLE",
+    b"<B",
+    b"<BODY",
+    b"<BR",
+    b"<P",
+    b"<!--",
+)
+
+
+def detect_content_type(data: bytes) -> str:
+    """A subset of Go ``http.DetectContentType`` (WHATWG sniffing)."""
+    if data.startswith(b"\xfe\xff"):
+        return "text/plain; charset=utf-16be"
+    if data.startswith(b"\xff\xfe"):
+        return "text/plain; charset=utf-16le"
+    if data.startswith(b"\xef\xbb\xbf"):
+        return "text/plain; charset=utf-8"
+    stripped = data.lstrip(b"\t\n\x0c\r ")
+    upper = stripped[:16].upper()
+    for tag in _HTML_TAGS:
+        if upper.startswith(tag) and len(stripped) > len(tag) and stripped[len(tag)] in b" >":
+            return "text/html; charset=utf-8"
+    if stripped.startswith(b"<?xml"):
+        return "text/xml; charset=utf-8"
+    for signature, mime_type in _SNIFF_SIGNATURES:
+        if data.startswith(signature):
+            return mime_type
+    if data[:4] == b"RIFF" and data[8:14] == b"WEBPVP":
+        return "image/webp"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "audio/wave"
+    if data[:4] == b"RIFF" and data[8:12] == b"AVI ":
+        return "video/avi"
+    if data[4:8] == b"ftyp" and len(data) >= 12:
+        return "video/mp4"
+    if any(b <= 0x08 or b == 0x0B or 0x0E <= b <= 0x1A or 0x1C <= b <= 0x1F for b in data):
+        return "application/octet-stream"
+    return "text/plain; charset=utf-8"
+
+
+def guess_content_type(path: str, handle: Any) -> str:
+    guessed = type_by_extension(go_ext(path))
+    if guessed:
+        return guessed
+    data = handle.read(512)
+    handle.seek(0)
+    return detect_content_type(data)
+
+
+# ---- the worker pool -------------------------------------------------------------------------
+
+
+class Pool:
+    """A bounded thread pool: at most ``2 x workers`` tasks queued, so memory stays flat."""
+
+    def __init__(self, workers: int) -> None:
+        self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3env-transfer")
+        self.slots = threading.BoundedSemaphore(workers * 2)
+        self.futures: list[Future[Any]] = []
+        self.crashes: list[BaseException] = []
+
+    def submit(self, fn: Callable[[], Any]) -> None:
+        self.slots.acquire()
+
+        def run() -> Any:
+            try:
+                return fn()
+            except BaseException as exc:  # a bug, not a transfer error: surface it in wait()
+                self.crashes.append(exc)
+                raise
+            finally:
+                self.slots.release()
+
+        self.futures.append(self.executor.submit(run))
+        self.futures = [f for f in self.futures if not f.done()] if len(self.futures) > 4096 else self.futures
+
+    def wait(self) -> None:
+        self.executor.shutdown(wait=True)
+        if self.crashes:
+            raise self.crashes[0]
+
+
+def _prepare_client(ctx: Context) -> Any:
+    client = ctx.client
+    if not getattr(client, "_s3env_transfer_hooks", False):
+        client.meta.events.register("before-send.s3", _record_request)
+        client.meta.events.register("before-sign.s3.CopyObject", _go_copy_source)
+        client._s3env_transfer_hooks = True
+    return client
+
+
+def _go_copy_source(request: Any, **_kwargs: Any) -> None:
+    """s5cmd sends ``x-amz-copy-source`` as Go's ``url.QueryEscape`` of each path element (a
+    space becomes ``+``); boto3 would percent-encode it.  Send what s5cmd sends."""
+    source = getattr(_LAST_REQUEST, "copy_source", None)
+    if source is not None:
+        request.headers["x-amz-copy-source"] = source
+
+
+def go_escaped_path(url: ObjectURL) -> str:
+    """s5cmd ``URL.EscapedPath``."""
+    text = url.absolute().removeprefix("s3://")
+    return "/".join(quote_plus(element, safe="") for element in text.split("/"))
+
+
+# ---- cp / mv ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CopyJob:
+    ctx: Context
+    printer: Printer
+    op: str
+    full: str
+    src: ObjectURL
+    dst: ObjectURL
+    options: Options
+    delete_source: bool = False
+    exclude_prefix: str | None = None
+    failed: bool = False
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def part_size(self) -> int:
+        return max(5, self.options.int("part-size", 50)) * MEGABYTES
+
+    @property
+    def concurrency(self) -> int:
+        return max(1, self.options.int("concurrency", 5))
+
+    def fail(self, command: str, message: str) -> None:
+        with self.lock:
+            self.failed = True
+        self.printer.error(command, self.op, message)
+
+    def transfer_config(self) -> Any:
+        from boto3.s3.transfer import TransferConfig
+
+        return TransferConfig(
+            multipart_threshold=self.part_size,
+            multipart_chunksize=self.part_size,
+            max_concurrency=self.concurrency,
+            use_threads=True,
+        )
+
+    def run(self, pool: Pool | None = None) -> int:
+        """s5cmd ``Copy.Run``."""
+        ctx, src = self.ctx, self.src
+        try:
+            objects = expand_source(ctx, src)
+        except TaskError as exc:
+            self.fail(self.full, exc.message)
+            return 1
+        is_batch = src.is_wildcard()
+        if not is_batch and not src.is_remote():
+            try:
+                is_batch = local_stat(src).is_dir
+            except TaskError as exc:
+                self.fail(self.full, exc.message)
+                return 1
+        exclude = compile_patterns(self.options.list("exclude"))
+        include = compile_patterns(self.options.list("include"))
+        prefix = source_prefix(src) if self.exclude_prefix is None else self.exclude_prefix
+        own_pool = pool is None
+        pool = pool or Pool(ctx.numworkers)
+        try:
+            for obj in objects:
+                if obj.is_dir:
+                    continue
+                if obj.err is not None:
+                    self.fail(obj.err.command or self.full, obj.err.message)
+                    continue
+                assert obj.url is not None
+                if not obj.is_regular:
+                    self.fail(self.full, f"object '{obj.url.absolute()}' is not a regular file")
+                    continue
+                if obj.storage_class in ("GLACIER", "DEEP_ARCHIVE") and not self.options.bool(
+                    "force-glacier-transfer"
+                ):
+                    if not self.options.bool("ignore-glacier-warnings"):
+                        self.fail(self.full, f"object '{obj.url.absolute()}' is on Glacier storage")
+                    continue
+                if is_excluded(obj, exclude, include, prefix):
+                    continue
+                pool.submit(self._task_for(obj.url, is_batch))
+        finally:
+            if own_pool:
+                pool.wait()
+        return 1 if self.failed else 0
+
+    def _task_for(self, srcurl: ObjectURL, is_batch: bool) -> Callable[[], None]:
+        dst = self.dst
+
+        def task() -> None:
+            flatten = self.options.bool("flatten")
+            dsturl: ObjectURL | None = None
+            try:
+                if srcurl.is_remote() and dst.is_remote():
+                    dsturl = prepare_remote_destination(srcurl, dst, flatten, is_batch)
+                    self.do_copy(srcurl, dsturl)
+                elif srcurl.is_remote():
+                    try:
+                        dsturl = prepare_local_destination(self.ctx, srcurl, dst, flatten, is_batch)
+                    except TaskError as exc:
+                        self.fail(self.full, exc.message)
+                        return
+                    self.do_download(srcurl, dsturl)
+                else:
+                    dsturl = prepare_remote_destination(srcurl, dst, flatten, is_batch)
+                    self.do_upload(srcurl, dsturl)
+            except Exception as exc:
+                error = aws_error(exc)
+                target = dsturl.absolute() if dsturl is not None else dst.absolute()
+                self.fail(f"{self.op} {srcurl.absolute()} {target}", error.message)
+
+        return task
+
+    # -- the three transfers -----------------------------------------------------------------
+
+    def should_override(self, srcurl: ObjectURL, dsturl: ObjectURL) -> bool:
+        """s5cmd ``shouldOverride``: False to skip quietly (a "warning")."""
+        no_clobber = self.options.bool("no-clobber")
+        size_differ = self.options.bool("if-size-differ")
+        source_newer = self.options.bool("if-source-newer")
+        if not (no_clobber or size_differ or source_newer):
+            return True
+        try:
+            src_obj: Obj | None = stat_url(self.ctx, srcurl)
+        except NotFound:
+            src_obj = None
+        try:
+            dst_obj: Obj | None = stat_url(self.ctx, dsturl)
+        except NotFound:
+            dst_obj = None
+        if dst_obj is None:
+            return True
+        skip = no_clobber
+        if size_differ and src_obj is not None:
+            skip = src_obj.size == dst_obj.size
+        if source_newer and src_obj is not None:
+            skip = not src_obj.mtime_ns > dst_obj.mtime_ns
+        return not skip
+
+    def extra_args(self) -> dict[str, Any]:
+        options = self.options
+        extra: dict[str, Any] = {}
+        for flag, arg in (
+            ("storage-class", "StorageClass"),
+            ("acl", "ACL"),
+            ("cache-control", "CacheControl"),
+            ("content-encoding", "ContentEncoding"),
+            ("content-disposition", "ContentDisposition"),
+            ("sse", "ServerSideEncryption"),
+        ):
+            if options.str(flag):
+                extra[arg] = options.str(flag)
+        if options.str("sse") and options.str("sse-kms-key-id"):
+            extra["SSEKMSKeyId"] = options.str("sse-kms-key-id")
+        if options.str("expires"):
+            try:
+                extra["Expires"] = datetime.fromisoformat(options.str("expires").replace("Z", "+00:00"))
+            except ValueError:
+                raise TaskError(
+                    f'parsing time "{options.str("expires")}" as "2006-01-02T15:04:05Z07:00": cannot parse'
+                ) from None
+        metadata = {}
+        for item in options.list("metadata"):
+            key, _, value = item.partition("=")
+            metadata[key] = value
+        if metadata:
+            extra["Metadata"] = metadata
+        return extra
+
+    def do_download(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
+        ctx = self.ctx
+        if not self.should_override(srcurl, dsturl):
+            return
+        size = 0
+        if not ctx.dry_run:
+            final = dsturl.absolute()
+            directory = go_dir(final)
+            try:
+                fd, temp = tempfile.mkstemp(dir=directory, prefix=posixpath.basename(final))
+            except OSError as exc:
+                pattern = posixpath.join(directory, posixpath.basename(final))
+                raise TaskError(go_os_error("open", pattern, exc)) from None
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    os.fchmod(handle.fileno(), 0o644)
+                    size = self._fetch(srcurl, handle)
+            except BaseException:
+                _unlink_quietly(temp)
+                raise
+            if self.delete_source:
+                with contextlib.suppress(Exception):  # s5cmd ignores this error too
+                    ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
+            try:
+                os.replace(temp, final)
+            except OSError as exc:
+                _unlink_quietly(temp)
+                text = os.strerror(exc.errno) if exc.errno else str(exc)
+                raise TaskError(f"rename {temp} {final}: {text[:1].lower()}{text[1:]}") from None
+        if not self.options.bool("show-progress"):
+            self.printer.info(self.op, srcurl.absolute(), dsturl.absolute(), object_json(size=size))
+
+    def _fetch(self, srcurl: ObjectURL, handle: Any) -> int:
+        """Stream the object into ``handle``: one GET for small objects, ranged parallel parts
+        (boto3's managed download) for large ones.  The first GET gives s5cmd's errors."""
+        client = self.ctx.client
+        response = client.get_object(Bucket=srcurl.bucket, Key=srcurl.path)
+        body = response["Body"]
+        length = int(response.get("ContentLength") or 0)
+        if length > self.part_size:
+            body.close()
+            client.download_fileobj(srcurl.bucket, srcurl.path, handle, Config=self.transfer_config())
+            handle.flush()
+            return os.fstat(handle.fileno()).st_size
+        written = 0
+        for chunk in body.iter_chunks(chunk_size=MEGABYTES):
+            handle.write(chunk)
+            written += len(chunk)
+        return written
+
+    def do_upload(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
+        ctx = self.ctx
+        path = srcurl.absolute()
+        try:
+            handle = open(path, "rb")  # noqa: SIM115 - held open through the upload, as s5cmd does
+        except OSError as exc:
+            raise TaskError(go_os_error("open", path, exc)) from None
+        with handle:
+            if not self.should_override(srcurl, dsturl):
+                return
+            extra = self.extra_args()
+            extra["ContentType"] = self.options.str("content-type") or guess_content_type(path, handle)
+            if not ctx.dry_run:
+                self._put(handle, path, dsturl, extra)
+        size = local_stat(srcurl).size
+        if self.delete_source and not ctx.dry_run:
+            try:
+                os.remove(path)
+            except OSError as exc:
+                raise TaskError(go_os_error("remove", path, exc)) from None
+        if not self.options.bool("show-progress"):
+            self.printer.info(
+                self.op,
+                srcurl.absolute(),
+                dsturl.absolute(),
+                object_json(size=size, storage_class=self.options.str("storage-class")),
+            )
+
+    def _put(self, handle: Any, path: str, dsturl: ObjectURL, extra: dict[str, Any]) -> None:
+        """One streamed PUT below the part size; boto3's managed multipart upload (parallel
+        parts read from the file as they are sent) above it."""
+        client = self.ctx.client
+        size = os.fstat(handle.fileno()).st_size
+        if size < self.part_size:
+            client.put_object(Bucket=dsturl.bucket, Key=dsturl.path, Body=handle, **extra)
+            return
+        try:
+            client.upload_file(
+                path, dsturl.bucket, dsturl.path, ExtraArgs=extra, Config=self.transfer_config()
+            )
+        except FileNotFoundError as exc:
+            raise TaskError(go_os_error("open", path, exc)) from None
+        except Exception as exc:
+            cause: BaseException | None = exc
+            while cause is not None and type(cause).__name__ == "S3UploadFailedError":
+                cause = cause.__cause__ or cause.__context__
+            raise aws_error(cause or exc) from None
+
+    def do_copy(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
+        ctx = self.ctx
+        if not self.should_override(srcurl, dsturl):
+            return
+        if not ctx.dry_run:
+            extra = self.extra_args()
+            directive = self.options.str("metadata-directive") or "REPLACE"
+            extra["MetadataDirective"] = directive
+            if self.options.str("content-type"):
+                extra["ContentType"] = self.options.str("content-type")
+            client = _prepare_client(ctx)
+            _LAST_REQUEST.copy_source = go_escaped_path(srcurl)
+            try:
+                client.copy_object(
+                    Bucket=dsturl.bucket,
+                    Key=dsturl.path,
+                    CopySource={"Bucket": srcurl.bucket, "Key": srcurl.path},
+                    **extra,
+                )
+            finally:
+                _LAST_REQUEST.copy_source = None
+            if self.delete_source:
+                client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
+        self.printer.info(
+            self.op,
+            srcurl.absolute(),
+            dsturl.absolute(),
+            object_json(key=dsturl.absolute(), storage_class=self.options.str("storage-class")),
+        )
+
+
+def _unlink_quietly(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def prepare_remote_destination(
+    srcurl: ObjectURL, dsturl: ObjectURL, flatten: bool, is_batch: bool
+) -> ObjectURL:
+    objname = srcurl.base()
+    if is_batch and not flatten:
+        objname = srcurl.relative()
+    if dsturl.is_prefix() or dsturl.is_bucket():
+        return dsturl.join(objname)
+    return dsturl
+
+
+def _mkdir_all(ctx: Context, path: str) -> None:
+    if not ctx.dry_run:
+        go_mkdir_all(path)
+
+
+def go_mkdir_all(path: str) -> None:
+    """Go ``os.MkdirAll``, with its error text (the first component that is not a directory)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    if st is not None:
+        if stat_module.S_ISDIR(st.st_mode):
+            return
+        raise TaskError(f"mkdir {path}: {os.strerror(errno.ENOTDIR).lower()}")
+    i = len(path)
+    while i > 0 and path[i - 1] == "/":
+        i -= 1
+    j = i
+    while j > 0 and path[j - 1] != "/":
+        j -= 1
+    if j > 1:
+        go_mkdir_all(path[: j - 1])
+    try:
+        os.mkdir(path, 0o777)
+    except OSError as exc:
+        if os.path.isdir(path):
+            return
+        raise TaskError(go_os_error("mkdir", path, exc)) from None
+
+
+def prepare_local_destination(
+    ctx: Context, srcurl: ObjectURL, dsturl: ObjectURL, flatten: bool, is_batch: bool
+) -> ObjectURL:
+    """s5cmd ``prepareLocalDestination``, step by step."""
+    objname = srcurl.base()
+    if is_batch and not flatten:
+        objname = srcurl.relative()
+    if is_batch:
+        _mkdir_all(ctx, dsturl.absolute())
+    not_found = False
+    obj: Obj | None = None
+    try:
+        obj = local_stat(dsturl)
+    except NotFound:
+        not_found = True
+    original = dsturl
+    if is_batch and not flatten:
+        dsturl = local_join(dsturl, objname)
+        _mkdir_all(ctx, go_dir(dsturl.absolute()))
+    if not_found:
+        _mkdir_all(ctx, go_dir(dsturl.absolute()))
+        if dsturl.absolute().endswith("/"):
+            dsturl = local_join(dsturl, objname)
+    elif obj is not None and obj.is_dir:
+        dsturl = local_join(original, objname)
+    return dsturl
+
+
+def _parse_url(text: str, raw: bool) -> ObjectURL:
+    try:
+        return ObjectURL(text, raw=raw)
+    except UrlError as exc:
+        raise TaskError(str(exc)) from None
+
+
+def validate_copy(ctx: Context, positional: list[str], options: Options) -> tuple[ObjectURL, ObjectURL]:
+    """s5cmd ``validateCopyCommand`` (shared by cp, mv and sync)."""
+    if len(positional) != 2:
+        raise TaskError("expected source and destination arguments")
+    raw = options.bool("raw")
+    srcurl = _parse_url(positional[0], raw)
+    dsturl = _parse_url(positional[1], raw)
+    if dsturl.is_wildcard():
+        raise TaskError(f"target {go_quote(positional[1])} can not contain glob characters")
+    if srcurl.is_bucket() or srcurl.is_prefix():
+        raise TaskError("source argument must contain wildcard character")
+    if srcurl.is_wildcard() and dsturl.is_remote() and not dsturl.is_prefix() and not dsturl.is_bucket():
+        raise TaskError(f"target {go_quote(dsturl.absolute())} must be a bucket or a prefix")
+    if srcurl.is_remote() == dsturl.is_remote():
+        if not srcurl.is_remote():
+            raise TaskError("local->local copy operations are not permitted")
+    elif dsturl.is_remote() and not srcurl.is_wildcard():
+        obj = local_stat(srcurl)
+        if obj.is_dir and not dsturl.is_bucket() and not dsturl.is_prefix():
+            raise TaskError(f"target {go_quote(dsturl.absolute())} must be a bucket or a prefix")
+    return srcurl, dsturl
+
+
+def _copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) -> int:
+    options, positional = parse_flags(COPY_FLAGS, args)
+    full = full_command(op, options, positional)
+    printer = Printer(ctx)
+    try:
+        srcurl, dsturl = validate_copy(ctx, positional, options)
+        if options.str("metadata-directive") and srcurl.is_remote() != dsturl.is_remote():
+            raise TaskError(
+                "metadata directive is not supported for " + ("download" if srcurl.is_remote() else "upload")
+            )
+    except TaskError as exc:
+        printer.error(full, op, exc.message)
+        return 1
+    _prepare_client(ctx)
+    job = CopyJob(ctx, printer, op, full, srcurl, dsturl, options, delete_source=delete_source)
+    with _progress(ctx):
+        return job.run()
+
+
+class _progress:
+    """A rich spinner on a terminal (never with --json or on a pipe); nothing otherwise."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.enabled = not ctx.json and _isatty(ctx.stderr)
+        self.status: Any = None
+
+    def __enter__(self) -> _progress:
+        if self.enabled:
+            try:
+                from rich.console import Console
+
+                self.status = Console(stderr=True).status("transferring…")
+                self.status.__enter__()
+            except Exception:
+                self.status = None
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.status is not None:
+            self.status.__exit__(None, None, None)
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty()) or (
+            stream is getattr(sys.stderr, "buffer", None) and sys.stderr.isatty()
+        )
+    except (AttributeError, ValueError):
+        return False
+
+
+def cp(ctx: Context, args: list[str]) -> int:
+    return _copy_command(ctx, "cp", args, delete_source=False)
+
+
+def mv(ctx: Context, args: list[str]) -> int:
+    return _copy_command(ctx, "mv", args, delete_source=True)
+
+
+# ---- rm --------------------------------------------------------------------------------------
+
+
+def rm(ctx: Context, args: list[str]) -> int:
+    options, positional = parse_flags(RM_FLAGS, args)
+    full = full_command("rm", options, positional)
+    printer = Printer(ctx)
+    try:
+        urls = _validate_rm(positional, options)
+    except TaskError as exc:
+        printer.error(full, "rm", exc.message)
+        return 1
+    if urls[0].is_remote():
+        _prepare_client(ctx)
+    return _delete(ctx, printer, full, urls, options)
+
+
+def _validate_rm(positional: list[str], options: Options) -> list[ObjectURL]:
+    if not positional:
+        raise TaskError("expected at least 1 object to remove")
+    if len(positional) > 1 and options.str("version-id"):
+        raise TaskError("version-id flag can only be used with single source object")
+    urls = [_parse_url(text, options.bool("raw")) for text in positional]
+    has_remote = has_local = False
+    first_bucket = ""
+    for i, url in enumerate(urls):
+        if url.is_bucket() or url.is_prefix():
+            raise TaskError(
+                "s3 bucket/prefix cannot be used for delete operations (forgot wildcard character?)"
+            )
+        if url.is_remote():
+            has_remote = True
+        else:
+            has_local = True
+        if has_local and has_remote:
+            raise TaskError("arguments cannot have both local and remote sources")
+        if i == 0:
+            first_bucket = url.bucket
+        elif url.bucket != first_bucket:
+            raise TaskError("removal of objects with different buckets in a single command is not allowed")
+    return urls
+
+
+def _expand_sources(ctx: Context, urls: list[ObjectURL]) -> Iterator[Obj]:
+    """s5cmd ``expandSources``: a missing local file is skipped, ``no object found`` only when
+    no source named anything."""
+    found = False
+    for url in urls:
+        try:
+            objects = expand_source(ctx, url)
+        except NotFound:
+            continue
+        except TaskError as exc:
+            yield Obj(err=exc)
+            continue
+        for obj in objects:
+            if obj.err is not None and obj.err.message == NO_OBJECT_FOUND:
+                continue
+            found = True
+            yield obj
+    if not found:
+        yield Obj(err=TaskError(NO_OBJECT_FOUND))
+
+
+def _delete(
+    ctx: Context,
+    printer: Printer,
+    full: str,
+    urls: list[ObjectURL],
+    options: Options,
+    objects: Iterator[Obj] | None = None,
+) -> int:
+    """s5cmd ``Delete.Run``: expand, filter, then DeleteObjects in chunks of 1000."""
+    exclude = compile_patterns(options.list("exclude"))
+    include = compile_patterns(options.list("include"))
+    prefix = source_prefix(urls[0])
+    failed = False
+    targets: list[ObjectURL] = []
+    for obj in objects if objects is not None else _expand_sources(ctx, urls):
+        if obj.is_dir:
+            continue
+        if obj.err is not None:
+            failed = True
+            printer.error(full, "rm", obj.err.message)
+            continue
+        if is_excluded(obj, exclude, include, prefix):
+            continue
+        assert obj.url is not None
+        targets.append(obj.url)
+    lock = threading.Lock()
+    outcome = {"failed": failed}
+
+    def error(message: str) -> None:
+        with lock:
+            outcome["failed"] = True
+        printer.error(full, "rm", message)
+
+    if targets and not targets[0].is_remote():
+        for url in targets:
+            if not ctx.dry_run:
+                try:
+                    os.remove(url.absolute())
+                except OSError as exc:
+                    error(go_os_error("remove", url.absolute(), exc))
+                    continue
+            printer.info("rm", url.absolute(), None, None)
+        return 1 if outcome["failed"] else 0
+
+    def delete_chunk(bucket: str, keys: list[str]) -> None:
+        if ctx.dry_run:
+            for key in keys:
+                printer.info("rm", f"s3://{bucket}/{key}", None, None)
+            return
+        try:
+            response = ctx.client.delete_objects(
+                Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": False}
+            )
+        except Exception as exc:
+            error(aws_error(exc).message)
+            return
+        for deleted in response.get("Deleted", []):
+            printer.info("rm", f"s3://{bucket}/{deleted['Key']}", None, None)
+        for failure in response.get("Errors", []):
+            error(str(failure.get("Message", "")))
+
+    pool = Pool(min(10, ctx.numworkers))
+    for start in range(0, len(targets), DELETE_OBJECTS_MAX):
+        chunk = targets[start : start + DELETE_OBJECTS_MAX]
+        bucket = chunk[-1].bucket
+        keys = [u.path for u in chunk]
+        pool.submit(lambda bucket=bucket, keys=keys: delete_chunk(bucket, keys))
+    pool.wait()
+    return 1 if outcome["failed"] else 0
+
+
+# ---- sync ------------------------------------------------------------------------------------
+
+
+def sync(ctx: Context, args: list[str]) -> int:
+    """s5cmd ``Sync.Run``: list both sides, sort by relative name, merge; copy what is only in
+    the source or differs (size, or source newer), remove what is only in the destination."""
+    options, positional = parse_flags(SYNC_FLAGS, args)
+    full = full_command("sync", options, positional)
+    printer = Printer(ctx)
+    try:
+        srcurl, dsturl = validate_copy(ctx, positional, options)
+    except TaskError as exc:
+        printer.error(full, "sync", exc.message)
+        return 1
+    if srcurl.is_remote() or dsturl.is_remote():
+        _prepare_client(ctx)
+    dst_text = positional[1]
+    dst_listing = _parse_url(dst_text + ("*" if dst_text.endswith("/") else "/*"), False)
+    exit_on_error = options.bool("exit-on-error")
+    stop = False
+
+    def should_stop(err: TaskError) -> bool:
+        if err.message == NO_OBJECT_FOUND:
+            return False
+        if err.code in ("AccessDenied", "NoSuchBucket"):
+            return True
+        return exit_on_error
+
+    def listing(url: ObjectURL) -> Iterator[Obj]:
+        return list_remote(ctx, url) if url.is_remote() else list_local(url)
+
+    sources: list[Obj] = []
+    for obj in listing(srcurl):
+        if obj.err is not None and should_stop(obj.err):
+            printer.error(full, "sync", obj.err.message)  # s5cmd prints these twice
+            stop = True
+        if obj.is_dir:
+            continue
+        if obj.err is not None:
+            printer.error(full, "sync", obj.err.message)
+            continue
+        if obj.storage_class in ("GLACIER", "DEEP_ARCHIVE"):
+            printer.error(
+                full, "sync", f"object '{obj.url.absolute() if obj.url else ''}' is on Glacier storage"
+            )
+            continue
+        sources.append(obj)
+    destinations: list[Obj] = []
+    for obj in listing(dst_listing):
+        if obj.err is not None and should_stop(obj.err):
+            printer.error(full, "sync", obj.err.message)
+            stop = True
+        if obj.is_dir or obj.err is not None:
+            continue
+        destinations.append(obj)
+    if stop:
+        return 1
+    is_batch = srcurl.is_wildcard()
+    if not is_batch and not srcurl.is_remote():
+        try:
+            is_batch = local_stat(srcurl).is_dir
+        except TaskError:
+            return 1
+
+    def relative(obj: Obj) -> str:
+        assert obj.url is not None
+        return obj.url.relative()
+
+    sources.sort(key=relative)
+    destinations.sort(key=relative)
+    size_only = options.bool("size-only")
+    copies: list[tuple[ObjectURL, ObjectURL]] = []
+    only_dest: list[ObjectURL] = []
+    i = j = 0
+    while i < len(sources) or j < len(destinations):
+        src_obj = sources[i] if i < len(sources) else None
+        dst_obj = destinations[j] if j < len(destinations) else None
+        src_name = dst_name = ""
+        if src_obj is not None:
+            assert src_obj.url is not None
+            src_name = src_obj.url.relative() if is_batch else src_obj.url.base()
+        if dst_obj is not None:
+            dst_name = relative(dst_obj)
+        if src_obj is not None and (dst_obj is None or src_name < dst_name):
+            assert src_obj.url is not None
+            copies.append((src_obj.url, _sync_destination(src_obj.url, dsturl, is_batch)))
+            i += 1
+        elif src_obj is not None and dst_obj is not None and src_name == dst_name:
+            if _should_sync(src_obj, dst_obj, size_only):
+                assert src_obj.url is not None and dst_obj.url is not None
+                copies.append((src_obj.url, dst_obj.url))
+            i += 1
+            j += 1
+        else:
+            assert dst_obj is not None and dst_obj.url is not None
+            only_dest.append(dst_obj.url)
+            j += 1
+
+    cp_options = Options(COPY_FLAGS)
+    cp_names = {spec.name for spec in COPY_FLAGS}
+    for name, values in options.values.items():
+        if name in cp_names and name != "raw":
+            cp_options.values[name] = list(values)
+    pool = Pool(ctx.numworkers)
+    failures: list[int] = []
+    for src_item, dst_item in copies:
+        src_raw = _raw(src_item)
+        dst_raw = _raw(dst_item)
+        job = CopyJob(
+            ctx,
+            printer,
+            "cp",
+            f"cp {src_raw.absolute()} {dst_raw.absolute()}",
+            src_raw,
+            dst_raw,
+            cp_options,
+            exclude_prefix="",
+        )
+
+        def run_one(job: CopyJob = job) -> None:
+            try:
+                objects = iter([Obj(url=job.src)])
+                if not job.src.is_remote():
+                    objects = iter([local_stat(job.src)])
+            except TaskError as exc:
+                job.fail(job.full, exc.message)
+                failures.append(1)
+                return
+            exclude = compile_patterns(job.options.list("exclude"))
+            include = compile_patterns(job.options.list("include"))
+            for obj in objects:
+                if is_excluded(obj, exclude, include, ""):
+                    return
+                job._task_for(job.src, False)()
+            if job.failed:
+                failures.append(1)
+
+        pool.submit(run_one)
+    if options.bool("delete") and only_dest:
+        urls = [_raw(u) for u in only_dest]
+        rm_options = Options(RM_FLAGS)
+        rm_options.values["raw"] = ["true"]
+        rm_full = "rm --raw=true " + " ".join(u.absolute() for u in urls)
+
+        def run_rm() -> None:
+            objects = (Obj(url=u) for u in urls)
+            if not urls[0].is_remote():
+                objects = (o for o in (_stat_or_none(u) for u in urls) if o is not None)
+            if _delete(ctx, printer, rm_full, urls, rm_options, objects=_non_empty(objects)):
+                failures.append(1)
+
+        pool.submit(run_rm)
+    pool.wait()
+    return 1 if failures else 0
+
+
+def _stat_or_none(url: ObjectURL) -> Obj | None:
+    try:
+        return local_stat(url)
+    except TaskError:
+        return None
+
+
+def _non_empty(objects: Iterator[Obj]) -> Iterator[Obj]:
+    found = False
+    for obj in objects:
+        found = True
+        yield obj
+    if not found:
+        yield Obj(err=TaskError(NO_OBJECT_FOUND))
+
+
+def _raw(url: ObjectURL) -> ObjectURL:
+    if url.is_remote():
+        return ObjectURL(url.absolute(), raw=True)
+    return local_url(url.absolute())
+
+
+def _sync_destination(srcurl: ObjectURL, dsturl: ObjectURL, is_batch: bool) -> ObjectURL:
+    """s5cmd ``generateDestinationURL``: a local destination is always a directory."""
+    objname = srcurl.relative() if is_batch else srcurl.base()
+    if dsturl.is_remote():
+        if dsturl.is_prefix() or dsturl.is_bucket():
+            return dsturl.join(objname)
+        return ObjectURL(dsturl.absolute(), raw=True)
+    return local_join(dsturl, objname)
+
+
+def _should_sync(src: Obj, dst: Obj, size_only: bool) -> bool:
+    if size_only:
+        return src.size != dst.size
+    if src.mtime_ns > dst.mtime_ns:
+        return True
+    return src.size != dst.size
