@@ -28,7 +28,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from s3env.backends.boto3_backend.context import Context, ShimError
 from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
@@ -858,23 +858,8 @@ def _prepare_client(ctx: Context) -> Any:
     client = ctx.client
     if not getattr(client, "_s3env_transfer_hooks", False):
         client.meta.events.register("before-send.s3", _record_request)
-        client.meta.events.register("before-sign.s3.CopyObject", _go_copy_source)
         client._s3env_transfer_hooks = True
     return client
-
-
-def _go_copy_source(request: Any, **_kwargs: Any) -> None:
-    """s5cmd sends ``x-amz-copy-source`` as Go's ``url.QueryEscape`` of each path element (a
-    space becomes ``+``); boto3 would percent-encode it.  Send what s5cmd sends."""
-    source = getattr(_LAST_REQUEST, "copy_source", None)
-    if source is not None:
-        request.headers["x-amz-copy-source"] = source
-
-
-def go_escaped_path(url: ObjectURL) -> str:
-    """s5cmd ``URL.EscapedPath``."""
-    text = url.absolute().removeprefix("s3://")
-    return "/".join(quote_plus(element, safe="") for element in text.split("/"))
 
 
 # ---- cp / mv ---------------------------------------------------------------------------------
@@ -1154,16 +1139,14 @@ class CopyJob:
             if self.options.str("content-type"):
                 extra["ContentType"] = self.options.str("content-type")
             client = _prepare_client(ctx)
-            _LAST_REQUEST.copy_source = go_escaped_path(srcurl)
-            try:
-                client.copy_object(
-                    Bucket=dsturl.bucket,
-                    Key=dsturl.path,
-                    CopySource={"Bucket": srcurl.bucket, "Key": srcurl.path},
-                    **extra,
-                )
-            finally:
-                _LAST_REQUEST.copy_source = None
+            # Deliberately not s5cmd's encoding of x-amz-copy-source (Go's QueryEscape turns a
+            # space into "+", so s5cmd cannot copy such keys): boto3's own percent-encoding.
+            client.copy_object(
+                Bucket=dsturl.bucket,
+                Key=dsturl.path,
+                CopySource={"Bucket": srcurl.bucket, "Key": srcurl.path},
+                **extra,
+            )
             if self.delete_source:
                 client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
         self.printer.info(
