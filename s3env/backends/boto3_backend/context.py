@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from typing import IO, Any
 
@@ -64,19 +63,13 @@ class Context:
         self.stdout.write(line.encode("utf-8") + b"\n")
         self.stdout.flush()
 
-    def out_json(self, obj: dict[str, Any]) -> None:
-        # Go's encoding/json: compact, keys in struct order, HTML-safe escaping off is not Go's
-        # default; s5cmd uses json.Marshal, which escapes <, > and & as \\u003c etc.
-        text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-        text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-        self.out(text)
-
     def error(self, command: str, message: str) -> None:
         self.failed = True
         if self.json:
-            self.stderr.write(
-                (json.dumps({"operation": command, "error": message}, separators=(",", ":")) + "\n").encode()
-            )
+            from s3env.backends.boto3_backend.gofmt import go_json
+
+            line = go_json({"operation": command, "command": command, "error": message})
+            self.stderr.write((line + "\n").encode())
         else:
             self.stderr.write(f'ERROR "{command}": {message}\n'.encode())
         self.stderr.flush()

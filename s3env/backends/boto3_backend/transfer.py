@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import json
 import os
 import posixpath
 import re
@@ -31,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from s3env.backends.boto3_backend.context import Context, ShimError
+from s3env.backends.boto3_backend.gofmt import go_json, go_quote
 from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
 
 MEGABYTES = 1024 * 1024
@@ -171,39 +171,6 @@ def full_command(op: str, options: Options, positional: list[str]) -> str:
 
 
 # ---- output in s5cmd's formats --------------------------------------------------------------
-
-
-def go_quote(text: str) -> str:
-    """Go ``strconv.Quote`` (``%q``) for the common cases."""
-    out = ['"']
-    for char in text:
-        if char == '"':
-            out.append('\\"')
-        elif char == "\\":
-            out.append("\\\\")
-        elif char in "\a\b\f\n\r\t\v":
-            out.append({"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r"}.get(char, ""))
-            if char == "\t":
-                out.append("\\t")
-            elif char == "\v":
-                out.append("\\v")
-        elif char.isprintable():
-            out.append(char)
-        elif ord(char) < 0x80:
-            out.append(f"\\x{ord(char):02x}")
-        elif ord(char) < 0x10000:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(f"\\U{ord(char):08x}")
-    out.append('"')
-    return "".join(out)
-
-
-def go_json(obj: dict[str, Any]) -> str:
-    text = json.dumps(obj, separators=(",", ":"), ensure_ascii=False)
-    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
-        text = text.replace(char, escaped)
-    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 def cleanup_error(message: str) -> str:
