@@ -72,6 +72,17 @@ def _botocore_profile(env: Mapping[str, str]) -> tuple[str, str]:
     return "default", "no AWS_DEFAULT_PROFILE or AWS_PROFILE: 'default'"
 
 
+def _botocore_region(
+    env: Mapping[str, str], scoped: Mapping[str, Any], profile: str
+) -> tuple[str | None, str]:
+    """(region, rule): botocore reads AWS_DEFAULT_REGION, then the profile's region."""
+    if env.get("AWS_DEFAULT_REGION"):
+        return env["AWS_DEFAULT_REGION"], "AWS_DEFAULT_REGION (AWS_REGION is not read)"
+    if scoped.get("region"):
+        return scoped["region"], f"[profile {profile}] region"
+    return None, "none set"
+
+
 def _botocore_credentials(env: Mapping[str, str], files: AwsFiles, profile: str) -> tuple[str, str]:
     """(source, rule) along botocore's credential chain (the parts that files and env decide)."""
     if env.get("AWS_ACCESS_KEY_ID") and env.get("AWS_SECRET_ACCESS_KEY"):
@@ -118,12 +129,7 @@ def resolve_botocore(env: Mapping[str, str], files: AwsFiles, tool: str = "boto3
         endpoint, decided["endpoint_url"] = scoped["endpoint_url"], f"[profile {profile}] endpoint_url"
     else:
         decided["endpoint_url"] = "nothing set (a nested s3 = endpoint_url is ignored): AWS endpoint"
-    if env.get("AWS_DEFAULT_REGION"):
-        region, decided["region"] = env["AWS_DEFAULT_REGION"], "AWS_DEFAULT_REGION (AWS_REGION is not read)"
-    elif scoped.get("region"):
-        region, decided["region"] = scoped["region"], f"[profile {profile}] region"
-    else:
-        region, decided["region"] = None, "none set"
+    region, decided["region"] = _botocore_region(env, scoped, profile)
     source, decided["credentials"] = _botocore_credentials(env, files, profile)
     return Resolution(tool, profile, endpoint, region, source, decided)
 
@@ -195,12 +201,7 @@ def resolve_megfile(env: Mapping[str, str], files: AwsFiles) -> Resolution:
             endpoint, decided["endpoint_url"] = scoped["endpoint_url"], f"[{profile}] endpoint_url"
         else:
             decided["endpoint_url"] = "nothing set (megfile ignores [services]): AWS endpoint"
-    if env.get("AWS_DEFAULT_REGION"):
-        region, decided["region"] = env["AWS_DEFAULT_REGION"], "AWS_DEFAULT_REGION"
-    elif scoped.get("region"):
-        region, decided["region"] = scoped["region"], f"[profile {profile}] region"
-    else:
-        region, decided["region"] = None, "none set"
+    region, decided["region"] = _botocore_region(env, scoped, profile)  # megfile's session is boto3's
     if env.get(prefix + "AWS_ACCESS_KEY_ID") and env.get(prefix + "AWS_SECRET_ACCESS_KEY"):
         source = "environment"
         decided["credentials"] = f"{prefix}AWS_ACCESS_KEY_ID/{prefix}AWS_SECRET_ACCESS_KEY are set"
