@@ -14,6 +14,7 @@ import sys
 import typer
 
 from s3env._version import __version__
+from s3env.clierror import exit_status_for, print_error
 from s3env.commands import doctor as doctor_cmd
 from s3env.commands import fast as fast_cmd
 from s3env.commands import importer as import_cmd
@@ -21,7 +22,7 @@ from s3env.commands import profile as profile_cmd
 from s3env.commands import providers as providers_cmd
 from s3env.commands import use as use_cmd
 from s3env.commands._output import examples
-from s3env.errors import EXIT_FAILURE, EXIT_USAGE, S3envError
+from s3env.errors import EXIT_FAILURE, EXIT_USAGE
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -70,48 +71,17 @@ import_cmd.register(app)
 fast_cmd.register(app)
 
 
-def _debug() -> bool:
-    return os.environ.get("S3ENV_DEBUG", "") not in ("", "0")
-
-
-def _error(message: str) -> None:
-    first = message.strip().splitlines()[0] if message.strip() else "error"
-    print(f"s3env: error: {first}", file=sys.stderr)
-
-
 def run(argv: list[str]) -> int:
     """Run the CLI on ``argv`` and return the exit status (never raises)."""
     try:
         result = app(args=argv, prog_name="s3env", standalone_mode=False)
-    except S3envError as exc:
-        if _debug():
-            import traceback
-
-            traceback.print_exc()
-        _error(exc.message)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        print("s3env: interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:
         # e.g. `s3env profile list | head -1`: not an error worth a message.
         _silence_stdout()
         return 0
-    except Exception as exc:  # typer's vendored click errors are recognised by their attributes
+    except (Exception, KeyboardInterrupt) as exc:  # typer's vendored click errors by attributes
         code = _click_exit(exc)
-        if code is not None:
-            return code
-        if _debug():
-            import traceback
-
-            traceback.print_exc()
-        if isinstance(exc, OSError) and exc.strerror:
-            where = f": {exc.filename}" if exc.filename else ""
-            _error(f"{exc.strerror}{where}")
-        else:
-            # Unknown exceptions may carry values (even secrets) in their text: show the type only.
-            _error(f"unexpected {type(exc).__name__} (run with S3ENV_DEBUG=1 for details)")
-        return EXIT_FAILURE
+        return code if code is not None else exit_status_for(exc)
     if isinstance(result, int):
         return result
     return 0
@@ -129,7 +99,7 @@ def _click_exit(exc: BaseException) -> int | None:
         message = exc.format_message()
         ctx = getattr(exc, "ctx", None)
         hint = f" (see '{ctx.command_path} --help')" if ctx is not None else ""
-        _error(f"{message}{hint}")
+        print_error(f"{message}{hint}")
         return int(exc.exit_code) if exc.exit_code else EXIT_USAGE
     return None
 

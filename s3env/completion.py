@@ -300,9 +300,10 @@ def main(args: list[str]) -> int:
         )
         (sys.stdout if args[:1] in (["-h"], ["--help"]) else sys.stderr).write(usage)
         return 0 if args[:1] in (["-h"], ["--help"]) else 2
-    try:
-        sys.stdout.write(render(args[0]))
-    except UsageError as exc:
-        print(f"s3env: error: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    return 0
+    from s3env.clierror import run_guarded
+
+    def emit(shells: list[str]) -> int:
+        sys.stdout.write(render(shells[0]))
+        return 0
+
+    return run_guarded(emit, args)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sys
 
-from s3env.errors import EXIT_USAGE, S3envError, SecretNotFound
+from s3env.errors import EXIT_USAGE, SecretNotFound
 from s3env.model import validate_name
 
 
@@ -45,9 +45,10 @@ def main(args: list[str]) -> int:
             return 0
         print("s3env: error: usage: s3env credential-process NAME", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        sys.stdout.write(credentials_json(args[0]) + "\n")
-    except S3envError as exc:
-        print(f"s3env: error: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    return 0
+    from s3env.clierror import run_guarded
+
+    def emit(names: list[str]) -> int:
+        sys.stdout.write(credentials_json(names[0]) + "\n")
+        return 0
+
+    return run_guarded(emit, args)

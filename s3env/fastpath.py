@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sys
 
+from s3env.clierror import print_error as _error
+from s3env.clierror import run_guarded as _run
 from s3env.errors import S3envError, UsageError
 
 ENV_USAGE = """\
@@ -45,24 +47,6 @@ Examples:
   s3env exec minio -- aws s3 ls
   s3env exec minio -- python train.py
 """
-
-
-def _error(message: str) -> None:
-    print(f"s3env: error: {message}", file=sys.stderr)
-
-
-def _run(body, args: list[str]) -> int:  # type: ignore[no-untyped-def]
-    try:
-        return body(args)
-    except S3envError as exc:
-        if os.environ.get("S3ENV_DEBUG", "") not in ("", "0"):
-            import traceback
-
-            traceback.print_exc()
-        _error(exc.message)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
 
 
 def parse_env_args(args: list[str]) -> tuple[str | None, str | None, bool, bool]:

@@ -86,25 +86,9 @@ def is_shim_invocation(args: list[str]) -> bool:
 
 
 def main(args: list[str]) -> int:
-    try:
-        return _main(args)
-    except S3envError as exc:
-        if os.environ.get("S3ENV_DEBUG", "") not in ("", "0"):
-            import traceback
+    from s3env.clierror import run_guarded
 
-            traceback.print_exc()
-        print(f"s3env: error: {exc.message}", file=sys.stderr)
-        return exc.exit_code
-    except KeyboardInterrupt:
-        return 130
-    except Exception as exc:  # never a traceback (its text could hold a value) unless debugging
-        if os.environ.get("S3ENV_DEBUG", "") not in ("", "0"):
-            raise
-        print(
-            f"s3env: error: unexpected {type(exc).__name__} (run with S3ENV_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
-        return 1
+    return run_guarded(_main, args)
 
 
 def _main(args: list[str]) -> int:

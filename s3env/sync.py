@@ -152,7 +152,7 @@ def plan_ini_target(
         new_text=new,
         owned_after=owned_after,
         changes=changes,
-        hand_edited=[h for h in hand_edited if h in owned],
+        hand_edited=hand_edited,
     )
 
 
