@@ -100,7 +100,10 @@ def _main(args: list[str]) -> int:
         raise UsageError(f"expected a command ({', '.join(SHIM_COMMANDS)}) after the global options")
     command, command_args = rest[0], rest[1:]
     if command_args[:1] in (["-h"], ["--help"]):
-        sys.stdout.write(GLOBAL_USAGE)
+        # No profile needed: s5cmd's help for the command (both backends take its flags), then ours.
+        from s3env.backends.boto3_backend.usage import help_text
+
+        sys.stdout.write(help_text(command) + "\n" + GLOBAL_USAGE)
         return 0
     backend_name, _why = resolve_backend(options["backend"], os.environ)  # type: ignore[arg-type]
     backend = get_backend(backend_name)

@@ -35,12 +35,21 @@ class Boto3Backend(Backend):
 
     def run(self, request: ShimRequest) -> int:
         from s3env.backends.boto3_backend.context import Context, ShimError
+        from s3env.backends.boto3_backend.usage import HelpRequested, UsageError, help_text, incorrect_usage
 
         module_name, function_name = COMMANDS[request.command].split(":")
         module = importlib.import_module(f"s3env.backends.boto3_backend.{module_name}")
         ctx = Context(request)
         try:
             status = getattr(module, function_name)(ctx, request.args)
+        except HelpRequested:
+            ctx.stdout.write(help_text(request.command).encode())
+            ctx.stdout.flush()
+            return 0
+        except UsageError as exc:  # s5cmd: on stdout, whatever --json says
+            ctx.stdout.write(incorrect_usage(request.command, str(exc)).encode())
+            ctx.stdout.flush()
+            return 1
         except ShimError as exc:
             ctx.error(request.command, str(exc))
             return 1

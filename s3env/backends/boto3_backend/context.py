@@ -27,22 +27,19 @@ class Context:
 
     @property
     def client(self) -> Any:
-        """A boto3 S3 client for the profile, made on first use (boto3 is imported only here)."""
+        """A botocore S3 client for the profile, made on first use.
+
+        botocore directly, not ``boto3.Session``: importing boto3 also imports s3transfer and
+        multiprocessing, which only a large upload needs (``transfer._put`` imports it then).
+        """
         if self._client is None:
-            import boto3
             import botocore.session
             from botocore.config import Config
             from botocore.configprovider import ConstantProvider
 
             core = botocore.session.get_session()
+            # AWS_PROFILE in the environment must not pull in another profile's settings.
             core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
-            session = boto3.Session(
-                botocore_session=core,
-                aws_access_key_id=self.profile.access_key_id,
-                aws_secret_access_key=self.profile.secret_access_key,
-                aws_session_token=self.profile.session_token,
-                region_name=self.profile.region or "us-east-1",
-            )
             s3: dict[str, str] = {}
             if self.profile.addressing_style != "auto":
                 s3["addressing_style"] = self.profile.addressing_style
@@ -53,8 +50,19 @@ class Context:
                 max_pool_connections=self.numworkers,
                 connect_timeout=10,
                 read_timeout=60,
+                # As s5cmd: no response checksums (ranged parts carry none; validating a whole
+                # object in Python halves download speed).  Sizes are still checked.
+                response_checksum_validation="when_required",
             )
-            self._client = session.client("s3", endpoint_url=self.profile.endpoint_url, config=config)
+            self._client = core.create_client(
+                "s3",
+                region_name=self.profile.region or "us-east-1",
+                endpoint_url=self.profile.endpoint_url,
+                aws_access_key_id=self.profile.access_key_id,
+                aws_secret_access_key=self.profile.secret_access_key,
+                aws_session_token=self.profile.session_token,
+                config=config,
+            )
         return self._client
 
     # --- output, in s5cmd's formats -------------------------------------------------------

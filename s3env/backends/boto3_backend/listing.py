@@ -22,15 +22,12 @@ from typing import Any
 from s3env.backends.boto3_backend.context import Context
 from s3env.backends.boto3_backend.gofmt import go_json, go_quote
 from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
+from s3env.backends.boto3_backend.usage import HELP_FLAGS, HelpRequested, UsageError
 
 DATE_FORMAT = "%Y/%m/%d %H:%M:%S"
 CHUNK = 1 << 20
 
 # ---- flags, as urfave/cli (Go's flag package) parses them -----------------------------------
-
-
-class UsageError(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -64,6 +61,8 @@ def parse_flags(flags: list[Flag], args: list[str]) -> tuple[dict[str, Any], lis
             raise UsageError(f"bad flag syntax: {arg}")
         name, has_value, value = name.partition("=")
         flag = by_name.get(name)
+        if flag is None and name in HELP_FLAGS:
+            raise HelpRequested
         if flag is None:
             raise UsageError(f"flag provided but not defined: -{name}")
         i += 1
@@ -196,12 +195,7 @@ Setup = tuple[dict[str, Any], list[str], "Printer"]
 
 
 def _setup(ctx: Context, op: str, flags: list[Flag], args: list[str]) -> Setup | None:
-    try:
-        values, positional, flag_text = parse_flags(flags, args)
-    except UsageError as exc:
-        # s5cmd prints "Incorrect Usage: …" and the command's help on stdout; the help is left out.
-        ctx.out(f"Incorrect Usage: {exc}")
-        return None
+    values, positional, flag_text = parse_flags(flags, args)  # UsageError: Boto3Backend.run prints it
     full = op + flag_text + (" " + " ".join(positional) if positional else "")
     return values, positional, Printer(ctx, op, full)
 

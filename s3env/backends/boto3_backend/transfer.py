@@ -5,10 +5,11 @@ The reference is s5cmd's ``command/cp.go``, ``mv.go``, ``rm.go``, ``sync.go``,
 source names, where each one lands, what is printed (``cp SRC DST`` lines or ``--json`` objects),
 which errors are printed as ``ERROR "FULL COMMAND": message`` and which exit status follows.
 
-Engineering: a bounded thread pool (``ctx.numworkers``) runs one task per object; uploads go
-through ``upload_file`` and large downloads through ``download_fileobj`` with a
-``TransferConfig`` (parallel parts, streaming: nothing is read whole into memory); a download
-is written to a temporary file beside its destination and renamed when complete.
+Engineering: a bounded thread pool (``ctx.numworkers``) runs one task per object; large uploads
+go through s3transfer's managed upload with a ``TransferConfig`` (parallel parts read from the
+file as they are sent), downloads through ``ranged.RangedDownload`` (parallel ranged GETs
+written in place); nothing is read whole into memory.  A download is written to a temporary
+file beside its destination and renamed when complete.
 """
 
 from __future__ import annotations
@@ -29,9 +30,10 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from s3env.backends.boto3_backend.context import Context, ShimError
+from s3env.backends.boto3_backend.context import Context
 from s3env.backends.boto3_backend.gofmt import go_json, go_quote
 from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
+from s3env.backends.boto3_backend.usage import HELP_FLAGS, HelpRequested, UsageError
 
 MEGABYTES = 1024 * 1024
 DELETE_OBJECTS_MAX = 1000
@@ -132,26 +134,28 @@ def parse_flags(specs: tuple[Flag, ...], args: list[str]) -> tuple[Options, list
             break
         name = arg[2:] if arg.startswith("--") else arg[1:]
         if not name or name.startswith("-") or name.startswith("="):
-            raise ShimError(f"bad flag syntax: {arg}")
+            raise UsageError(f"bad flag syntax: {arg}")
         name, eq, value = name.partition("=")
         spec = by_name.get(name)
+        if spec is None and name in HELP_FLAGS:
+            raise HelpRequested
         if spec is None:
-            raise ShimError(f"flag provided but not defined: -{name}")
+            raise UsageError(f"flag provided but not defined: -{name}")
         i += 1
         if spec.kind == "bool":
             if eq:
                 if value not in _BOOL_VALUES:
-                    raise ShimError(f'invalid boolean value "{value}" for -{name}: parse error')
+                    raise UsageError(f'invalid boolean value "{value}" for -{name}: parse error')
                 value = "true" if _BOOL_VALUES[value] else "false"
             else:
                 value = "true"
         elif not eq:
             if i >= len(args):
-                raise ShimError(f"flag needs an argument: -{name}")
+                raise UsageError(f"flag needs an argument: -{name}")
             value = args[i]
             i += 1
         if spec.kind == "int" and not re.fullmatch(r"[+-]?\d+", value):
-            raise ShimError(f'invalid value "{value}" for flag -{name}: parse error')
+            raise UsageError(f'invalid value "{value}" for flag -{name}: parse error')
         if spec.kind in ("slice", "map"):
             options.values.setdefault(spec.name, []).append(value)
         else:
@@ -1011,9 +1015,11 @@ class CopyJob:
                 pattern = posixpath.join(directory, posixpath.basename(final))
                 raise TaskError(go_os_error("open", pattern, exc)) from None
             try:
-                with os.fdopen(fd, "wb") as handle:
-                    os.fchmod(handle.fileno(), 0o644)
-                    size = self._fetch(srcurl, handle)
+                try:
+                    os.fchmod(fd, 0o644)
+                    size = self._fetch(srcurl, fd)
+                finally:
+                    os.close(fd)
             except BaseException:
                 _unlink_quietly(temp)
                 raise
@@ -1029,23 +1035,15 @@ class CopyJob:
         if not self.options.bool("show-progress"):
             self.printer.info(self.op, srcurl.absolute(), dsturl.absolute(), object_json(size=size))
 
-    def _fetch(self, srcurl: ObjectURL, handle: Any) -> int:
-        """Stream the object into ``handle``: one GET for small objects, ranged parallel parts
-        (boto3's managed download) for large ones.  The first GET gives s5cmd's errors."""
-        client = self.ctx.client
-        response = client.get_object(Bucket=srcurl.bucket, Key=srcurl.path)
-        body = response["Body"]
-        length = int(response.get("ContentLength") or 0)
-        if length > self.part_size:
-            body.close()
-            client.download_fileobj(srcurl.bucket, srcurl.path, handle, Config=self.transfer_config())
-            handle.flush()
-            return os.fstat(handle.fileno()).st_size
-        written = 0
-        for chunk in body.iter_chunks(chunk_size=MEGABYTES):
-            handle.write(chunk)
-            written += len(chunk)
-        return written
+    def _fetch(self, srcurl: ObjectURL, fd: int) -> int:
+        """Stream the object into ``fd``: one GET below the part size, parallel ranged parts
+        above it.  The first GET is a plain one, so errors are s5cmd's."""
+        from s3env.backends.boto3_backend.ranged import RangedDownload
+
+        download = RangedDownload(
+            self.ctx.client, srcurl.bucket, srcurl.path, fd, self.part_size, self.concurrency
+        )
+        return download.run()
 
     def do_upload(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
         ctx = self.ctx
@@ -1083,10 +1081,11 @@ class CopyJob:
         if size < self.part_size:
             client.put_object(Bucket=dsturl.bucket, Key=dsturl.path, Body=handle, **extra)
             return
+        from boto3.s3.transfer import S3Transfer
+
         try:
-            client.upload_file(
-                path, dsturl.bucket, dsturl.path, ExtraArgs=extra, Config=self.transfer_config()
-            )
+            with S3Transfer(client=client, config=self.transfer_config()) as transfer:
+                transfer.upload_file(path, dsturl.bucket, dsturl.path, extra_args=extra)
         except FileNotFoundError as exc:
             raise TaskError(go_os_error("open", path, exc)) from None
         except Exception as exc:

@@ -1,0 +1,146 @@
+"""Download one object into a file descriptor: the first GET streams part 0 while ranged GETs
+fetch the other parts in parallel, each written in place with ``os.pwrite``.
+
+Why not boto3's ``download_fileobj``: it HEADs the object first, funnels every chunk through a
+queue to one writer thread, and validates checksums in Python; on a 256 MiB object that was
+about twice s5cmd's time.  This is what s5cmd (aws-sdk-go's downloader) does: parts written at
+their offsets, no extra round trip.  Memory stays at one read chunk per stream, whatever the
+object's size.
+
+The parts after the first carry ``If-Match`` with the first response's ETag, so an object
+replaced mid-download fails with ``PreconditionFailed`` instead of yielding a mix of two
+versions.  A stream that breaks mid-part (reset, timeout, short read) is resumed from the
+byte where it stopped, with backoff, a few times.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+READ_CHUNK = 1024 * 1024
+RESUME_ATTEMPTS = 5
+
+
+class ShortObjectError(Exception):
+    """The server sent fewer bytes than it announced, and resuming did not help."""
+
+
+def _stream_errors() -> tuple[type[BaseException], ...]:
+    from botocore.exceptions import (
+        ConnectionClosedError,
+        IncompleteReadError,
+        ReadTimeoutError,
+        ResponseStreamingError,
+    )
+
+    return (
+        ConnectionClosedError,
+        IncompleteReadError,
+        ReadTimeoutError,
+        ResponseStreamingError,
+        ConnectionError,
+        TimeoutError,
+    )
+
+
+class RangedDownload:
+    """One object, ``[0, size)``, into ``fd``; ``run`` returns the number of bytes written."""
+
+    def __init__(
+        self,
+        client: Any,
+        bucket: str,
+        key: str,
+        fd: int,
+        part_size: int,
+        concurrency: int,
+        on_bytes: Callable[[int], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.key = key
+        self.fd = fd
+        self.part_size = max(1, part_size)
+        self.concurrency = max(1, concurrency)
+        self.on_bytes = on_bytes
+        self.sleep = sleep
+        self.cancelled = threading.Event()
+        self.etag: str | None = None
+
+    def run(self) -> int:
+        # The plain GET gives s5cmd's errors (NoSuchKey, AccessDenied...) and the size.
+        response = self.client.get_object(Bucket=self.bucket, Key=self.key)
+        size = int(response.get("ContentLength") or 0)
+        self.etag = response.get("ETag")
+        first_end = min(size, self.part_size)
+        offsets = range(first_end, size, self.part_size)
+        if not offsets:
+            self._copy_range(response["Body"], 0, first_end)
+            return size
+        workers = min(self.concurrency - 1, len(offsets))
+        if workers < 1:  # --concurrency 1: one stream, one part after another
+            self._copy_range(response["Body"], 0, first_end)
+            for start in offsets:
+                self._copy_range(None, start, min(start + self.part_size, size))
+            return size
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3env-part") as pool:
+            futures = [
+                pool.submit(self._copy_range, None, start, min(start + self.part_size, size))
+                for start in offsets
+            ]
+            try:
+                self._copy_range(response["Body"], 0, first_end)
+                for future in futures:
+                    future.result()
+            except BaseException:
+                self.cancelled.set()
+                for future in futures:
+                    future.cancel()
+                raise
+        return size
+
+    def _open(self, start: int, end: int) -> Any:
+        extra = {"IfMatch": self.etag} if self.etag else {}
+        response = self.client.get_object(
+            Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end - 1}", **extra
+        )
+        return response["Body"]
+
+    def _copy_range(self, body: Any, start: int, end: int) -> None:
+        """Write ``[start, end)`` at its offset, from ``body`` (or a new ranged GET), resuming."""
+        position = start
+        failures = 0
+        retryable = _stream_errors()
+        while position < end:
+            if self.cancelled.is_set():
+                raise InterruptedError("download cancelled")
+            try:
+                if body is None:
+                    body = self._open(position, end)
+                while position < end:
+                    chunk = body.read(min(READ_CHUNK, end - position))
+                    if not chunk:
+                        break
+                    written = os.pwrite(self.fd, chunk, position)
+                    while written < len(chunk):  # pwrite may be partial on some filesystems
+                        written += os.pwrite(self.fd, chunk[written:], position + written)
+                    position += len(chunk)
+                    if self.on_bytes is not None:
+                        self.on_bytes(len(chunk))
+                if position < end:
+                    raise ShortObjectError(f"got {position - start} of {end - start} bytes at offset {start}")
+            except (*retryable, ShortObjectError):
+                failures += 1
+                if failures >= RESUME_ATTEMPTS:
+                    raise
+                self.sleep(min(0.1 * 2**failures, 2.0))
+            finally:
+                if body is not None:
+                    body.close()
+                body = None
