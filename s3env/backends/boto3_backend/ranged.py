@@ -27,7 +27,11 @@ RESUME_ATTEMPTS = 5
 
 
 class ShortObjectError(Exception):
-    """The server sent fewer bytes than it announced, and resuming did not help."""
+    """The server sent fewer bytes than it announced."""
+
+
+class StreamBrokenError(Exception):
+    """A part's stream kept breaking: resuming it ``RESUME_ATTEMPTS`` times did not finish it."""
 
 
 def _stream_errors() -> tuple[type[BaseException], ...]:
@@ -72,11 +76,12 @@ class RangedDownload:
         self.sleep = sleep
         self.cancelled = threading.Event()
         self.etag: str | None = None
+        self.size = 0
 
     def run(self) -> int:
         # The plain GET gives s5cmd's errors (NoSuchKey, AccessDenied...) and the size.
         response = self.client.get_object(Bucket=self.bucket, Key=self.key)
-        size = int(response.get("ContentLength") or 0)
+        size = self.size = int(response.get("ContentLength") or 0)
         self.etag = response.get("ETag")
         first_end = min(size, self.part_size)
         offsets = range(first_end, size, self.part_size)
@@ -135,10 +140,13 @@ class RangedDownload:
                         self.on_bytes(len(chunk))
                 if position < end:
                     raise ShortObjectError(f"got {position - start} of {end - start} bytes at offset {start}")
-            except (*retryable, ShortObjectError):
+            except (*retryable, ShortObjectError) as exc:
                 failures += 1
                 if failures >= RESUME_ATTEMPTS:
-                    raise
+                    raise StreamBrokenError(
+                        f"download broke off at byte {position} of {self.size} "
+                        f"after {failures} attempts: {exc}"
+                    ) from exc
                 self.sleep(min(0.1 * 2**failures, 2.0))
             finally:
                 if body is not None:

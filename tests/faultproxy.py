@@ -1,0 +1,92 @@
+"""A loopback TCP forwarder that breaks responses mid-stream, for resume and error tests.
+
+Every connection is forwarded to ``upstream`` byte for byte (so SigV4 signatures, which cover
+the Host header the client sent, stay valid); the first ``cuts`` connections that carry more
+than ``cut_after`` bytes downstream are shut in both directions at that point, as a reset
+network or a dying load balancer would.  ``cuts=-1`` cuts every connection.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from urllib.parse import urlsplit
+
+
+class FaultProxy:
+    def __init__(self, upstream: str, cut_after: int, cuts: int) -> None:
+        parts = urlsplit(upstream)
+        self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self.cut_after = cut_after
+        self.cuts_left = cuts
+        self.cut_count = 0
+        self.connections = 0
+        self._lock = threading.Lock()
+        self._sock = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._sock.accept()
+            except OSError:
+                return
+            with self._lock:
+                self.connections += 1
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _take_cut(self) -> bool:
+        with self._lock:
+            if self.cuts_left == 0:
+                return False
+            self.cuts_left -= 1
+            self.cut_count += 1
+            return True
+
+    def _serve(self, client: socket.socket) -> None:
+        try:
+            server = socket.create_connection(self.upstream)
+        except OSError:
+            client.close()
+            return
+        threading.Thread(target=_pump, args=(client, server), daemon=True).start()
+        sent = 0
+        cut_here = None
+        try:
+            while True:
+                data = server.recv(65536)
+                if not data:
+                    break
+                if cut_here is None and sent + len(data) > self.cut_after:
+                    cut_here = self._take_cut()
+                    if cut_here:
+                        client.sendall(data[: max(0, self.cut_after - sent)])
+                        break
+                client.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (client, server):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while True:
+            data = source.recv(65536)
+            if not data:
+                break
+            sink.sendall(data)
+    except OSError:
+        pass
+    finally:
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_WR)
