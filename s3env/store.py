@@ -11,14 +11,15 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import tomllib
 from collections.abc import Iterator, Mapping
-from typing import TYPE_CHECKING
 
 from s3env.errors import ProfileExists, ProfileNotFound, StoreError
 from s3env.model import SECRET_FIELDS, SETTABLE_FIELDS, Profile, apply_setting, closest_name, validate_name
 from s3env.paths import StorePaths
 from s3env.secrets import SECRET_STORES, SecretStore, open_secret_store, requested_store
+from s3env.tomlfast import loads_simple
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
 
 # The non-secret settings of a profile are exactly the ones `profile set` may change.
 PROFILE_KEYS: tuple[str, ...] = SETTABLE_FIELDS
@@ -44,10 +45,14 @@ class StoreData:
 
 def parse_store_text(text: str, path: str = "profiles.toml") -> StoreData:
     """Parse and check the whole store file.  Pure: raises StoreError with file and line."""
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise StoreError(_toml_error(path, exc)) from None
+    raw = loads_simple(text)  # the plain TOML s3env writes, without importing tomllib
+    if raw is None:
+        import tomllib
+
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise StoreError(_toml_error(path, exc)) from None
     return store_data_from_dict(raw, path)
 
 

