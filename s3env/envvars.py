@@ -24,6 +24,10 @@ import os
 
 from s3env.model import Profile
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
 PROFILE_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
 ENDPOINT_VARS = ("S3_ENDPOINT_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "OSS_ENDPOINT")
 REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
@@ -78,7 +82,13 @@ def apply_to(environ: dict[str, str], export: dict[str, str | None]) -> None:
 
 
 def load_profile(name: str | None, *, secrets: bool, environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    """The named (or active) profile from the store; the hot path's only store access."""
+    """(ProfileStore or None, profile): the named (or active) profile; the hot path's only store
+    access.  ``quickload`` answers the ordinary cases without ProfileStore (then None)."""
+    from s3env.quickload import quick_profile
+
+    quick = quick_profile(name, secrets=secrets, env=environ)
+    if quick is not None:
+        return None, quick
     from s3env.errors import S3envError
     from s3env.store import ProfileStore
 
@@ -103,7 +113,9 @@ def render_export(
         return shell.render(unset_env()), None
     store, profile = load_profile(name, secrets=with_keys)
     warning = None
-    if not with_keys and not _profile_is_written(store, profile.name):
+    if not with_keys and not _profile_is_written(
+        store.env if store is not None else os.environ, profile.name
+    ):
         warning = (
             f"profile '{profile.name}' is not in the AWS files yet, so tools cannot find it by name: "
             "run 's3env write' (or use --with-keys)"
@@ -111,12 +123,12 @@ def render_export(
     return shell.render(profile_env(profile, with_keys=with_keys)), warning
 
 
-def _profile_is_written(store, name: str) -> bool:  # type: ignore[no-untyped-def]
+def _profile_is_written(env: Mapping[str, str], name: str) -> bool:
     """Whether the AWS config file has ``[profile NAME]`` (a cheap line scan, no INI parse)."""
-    from s3env.paths import aws_config_file
+    from s3env.quickload import aws_config_path
 
     try:
-        with open(aws_config_file(store.env), encoding="utf-8", errors="replace") as fh:
+        with open(aws_config_path(env), encoding="utf-8", errors="replace") as fh:
             text = fh.read()
     except OSError:
         return False

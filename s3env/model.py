@@ -5,14 +5,12 @@ Pure: no file, keyring or network access here, so every rule is tested directly.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-
 from s3env.errors import InvalidProfileName, InvalidValue
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
 
 if TYPE_CHECKING:  # typing is not imported at run time: this module sits on the shell start-up path
+    from collections.abc import Mapping
     from typing import Any, Literal
 
     AddressingStyle = Literal["auto", "path", "virtual"]
@@ -22,12 +20,42 @@ ADDRESSING_STYLES: tuple[str, ...] = ("auto", "path", "virtual")
 CREDENTIAL_MODES: tuple[str, ...] = ("file", "process")
 
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
-_NAME_RE = re.compile(NAME_PATTERN + r"\Z")
-_REGION_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
-_EXTRA_KEY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\Z")
-# An access key id is an opaque token, but it ends up on an INI line and in env files:
-# printable ASCII without whitespace keeps it exact everywhere.
-_KEY_ID_RE = re.compile(r"[\x21-\x7e]{1,256}\Z")
+# The checks below are hand-written (tests/test_model_checks.py holds them against the regexes
+# they replace): this module is imported in shell start-up, where ``re`` costs ~4 ms.
+_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_NAME_REST = _ALNUM | frozenset("_.-")
+_HEX_OR_IP6 = frozenset("0123456789ABCDEFabcdef:.")
+_HOST_CHARS = _ALNUM | frozenset("_.~%-")
+_SCHEME_REST = _ALNUM | frozenset("+.-")
+
+
+def _is_token(text: object, first: frozenset[str], rest: frozenset[str], longest: int) -> bool:
+    """``first rest{0,longest-1}`` and nothing more, as ``re.match(r"[first][rest]{0,n}\\Z")``."""
+    return (
+        isinstance(text, str)
+        and 0 < len(text) <= longest
+        and text[0] in first
+        and all(c in rest for c in text[1:])
+    )
+
+
+def is_profile_name(text: object) -> bool:
+    return _is_token(text, _ALNUM, _NAME_REST, 64)
+
+
+def _is_region(text: str) -> bool:
+    return _is_token(text, _ALNUM, _NAME_REST, 64)
+
+
+def _is_extra_key(text: str) -> bool:
+    return _is_token(text, _NAME_REST - frozenset(".-"), _NAME_REST, 64)
+
+
+def _is_key_id(text: str) -> bool:
+    # An access key id is an opaque token, but it ends up on an INI line and in env files:
+    # printable ASCII without whitespace keeps it exact everywhere.
+    return 0 < len(text) <= 256 and all("\x21" <= c <= "\x7e" for c in text)
+
 
 SECRET_FIELDS: tuple[str, ...] = ("secret_access_key", "session_token")
 # Settings that `profile set KEY=VALUE` may change; secrets are deliberately absent:
@@ -142,7 +170,7 @@ class Profile:
 
 
 def validate_name(name: str) -> str:
-    if not isinstance(name, str) or not _NAME_RE.match(name):
+    if not is_profile_name(name):
         shown = name if isinstance(name, str) and name.isprintable() and len(name) <= 80 else repr(name)[:80]
         raise InvalidProfileName(
             f"invalid profile name {shown!r}: use 1-64 characters from A-Z a-z 0-9 _ . -, "
@@ -151,22 +179,42 @@ def validate_name(name: str) -> str:
     return name
 
 
-# scheme://[host or [ipv6]][:port][/path] -- no urllib import: this runs on every store read.
-_URL_RE = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<netloc>[^/?#]*)(?P<path>/[^?#]*)?(?P<rest>[?#].*)?\Z", re.S
-)
-_HOST_RE = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.~%-]+)\Z")
+def split_url(url: str) -> tuple[str, str, str, str] | None:
+    """(scheme, netloc, path, rest): ``scheme://netloc[/path][?…|#…]``, or None.
+
+    No urllib and no ``re``: this runs on every store read."""
+    colon = url.find(":")
+    scheme = url[:colon]
+    if (
+        colon < 1
+        or url[colon : colon + 3] != "://"
+        or not _is_token(scheme, _ALNUM - set("0123456789"), _SCHEME_REST, len(scheme))
+    ):
+        return None
+    remainder = url[colon + 3 :]
+    stops = [i for i in (remainder.find(c) for c in "/?#") if i >= 0]
+    end = min(stops) if stops else len(remainder)
+    netloc, remainder = remainder[:end], remainder[end:]
+    stops = [i for i in (remainder.find(c) for c in "?#") if i >= 0]
+    end = min(stops) if stops else len(remainder)
+    return scheme, netloc, remainder[:end], remainder[end:]
+
+
+def _is_host(host: str) -> bool:
+    if host.startswith("[") and host.endswith("]") and len(host) > 2:
+        return all(c in _HEX_OR_IP6 for c in host[1:-1])
+    return bool(host) and all(c in _HOST_CHARS for c in host)
 
 
 def validate_endpoint_url(url: str) -> str:
     if not url or url != url.strip() or any(c.isspace() or not c.isprintable() for c in url):
         raise InvalidValue("invalid endpoint URL: it must not be empty or contain whitespace")
-    match = _URL_RE.match(url)
-    if match is None or match.group("scheme").lower() not in ("http", "https"):
+    parts = split_url(url)
+    if parts is None or parts[0].lower() not in ("http", "https"):
         raise InvalidValue(
             f"invalid endpoint URL {url!r}: the scheme must be http or https, e.g. https://s3.example.com"
         )
-    netloc = match.group("netloc")
+    _scheme, netloc, _path, rest = parts
     if "@" in netloc:
         # Never echo it: the user part is probably a key.
         raise InvalidValue(
@@ -178,17 +226,17 @@ def validate_endpoint_url(url: str) -> str:
         host, port = netloc.rsplit(":", 1)
     if not host:
         raise InvalidValue(f"invalid endpoint URL {url!r}: it has no host")
-    if not _HOST_RE.match(host):
+    if not _is_host(host):
         raise InvalidValue(f"invalid endpoint URL {url!r}: {host!r} is not a host name or address")
     if port is not None and (not port.isdigit() or not 0 <= int(port) <= 65535):
         raise InvalidValue(f"invalid endpoint URL {url!r}: port out of range 0-65535")
-    if match.group("rest"):
+    if rest:
         raise InvalidValue(f"invalid endpoint URL {url!r}: it must not have a query or fragment")
     return url
 
 
 def validate_region(region: str) -> str:
-    if not _REGION_RE.match(region):
+    if not _is_region(region):
         raise InvalidValue(
             f"invalid region {region!r}: use letters, digits, '-', '_' or '.' (e.g. us-east-1)"
         )
@@ -210,7 +258,7 @@ def validate_credentials_mode(mode: str) -> str:
 
 
 def validate_access_key_id(key_id: str) -> str:
-    if not _KEY_ID_RE.match(key_id):
+    if not _is_key_id(key_id):
         raise InvalidValue("invalid access key id: use 1-256 printable ASCII characters without spaces")
     return key_id
 
@@ -225,7 +273,7 @@ def validate_secret(field_name: str, value: str) -> str:
 
 
 def validate_extra(key: str, value: str) -> None:
-    if not _EXTRA_KEY_RE.match(key):
+    if not _is_extra_key(key):
         raise InvalidValue(f"invalid extra setting name {key!r}: use letters, digits, '_', '.' or '-'")
     if not isinstance(value, str) or "\0" in value:
         raise InvalidValue(f"invalid value for extra setting {key!r}")

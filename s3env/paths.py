@@ -18,7 +18,12 @@ def store_dir(env: Mapping[str, str] | None = None) -> Path:
     override = env.get("S3ENV_HOME")
     if override:
         return Path(override).expanduser()
-    import platformdirs  # lazy: only when no override is set
+    from s3env.quickload import default_store_dir
+
+    plain = default_store_dir()  # platformdirs' answer on Linux, without its ~29 ms import
+    if plain is not None:
+        return Path(plain)
+    import platformdirs  # lazy: only where the plain XDG rule may not be its answer
 
     return Path(platformdirs.user_config_dir("s3env", appauthor=False, roaming=True))
 
@@ -66,9 +71,9 @@ def _home(env: Mapping[str, str]) -> Path:
 
 
 def _expand(value: str, env: Mapping[str, str]) -> Path:
-    if value == "~" or value.startswith("~/"):
-        value = str(_home(env)) + value[1:]
-    return Path(os.path.abspath(value))
+    from s3env.quickload import expand_home
+
+    return Path(expand_home(value, env))
 
 
 def aws_config_file(env: Mapping[str, str] | None = None) -> Path:

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from s3env.backends.base import SHIM_COMMANDS, Backend, ShimRequest
 from s3env.errors import UsageError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 KNOWN_BACKENDS: tuple[str, ...] = ("auto", "s5cmd", "boto3")
 

@@ -8,11 +8,14 @@ and never pay for keyring discovery when the file store is in use.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from s3env.errors import InvalidValue
-from s3env.paths import StorePaths
 from s3env.secrets.base import SecretStore
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING, nor pathlib (via paths): shell start-up reads this
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from s3env.paths import StorePaths
 
 SECRET_STORES: tuple[str, ...] = ("keyring", "file")
 AUTO = "auto"

@@ -7,19 +7,16 @@ never wider than 0600 (fsio creates it that way and tightens an existing one).
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 from s3env import fsio
-from s3env.errors import SecretStoreError
 from s3env.model import SECRET_FIELDS
 from s3env.secrets.base import SecretStore
-from s3env.tomlfast import loads_simple
+from s3env.secrets.file_format import read_secret_file
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
 if TYPE_CHECKING:
-    from typing import Any
+    pass
 
 _HEADER = (
     "# s3env secrets (plain text, readable only by you). Managed by s3env: edit with\n"
@@ -39,34 +36,7 @@ class FileSecretStore(SecretStore):
         return f"file {self.path} (plain text, mode 0600)"
 
     def _load(self) -> dict[str, dict[str, str]]:
-        try:
-            with open(self.path, "rb") as fh:
-                if os.name != "nt":
-                    mode = stat.S_IMODE(os.fstat(fh.fileno()).st_mode)
-                    if mode & 0o077:
-                        raise SecretStoreError(
-                            f"{self.path} is readable by others (mode {mode:04o}); "
-                            f"run 'chmod 600 {self.path}'"
-                        )
-                raw = fh.read()
-        except FileNotFoundError:
-            return {}
-        except OSError as exc:
-            raise SecretStoreError(f"cannot read {self.path}: {exc.strerror}") from None
-        try:
-            text = raw.decode("utf-8")
-            data: dict[str, Any] | None = loads_simple(text)  # tomllib only for what s3env did not write
-            if data is None:
-                import tomllib
-
-                data = tomllib.loads(text)
-        except ValueError as exc:  # UnicodeDecodeError, tomllib.TOMLDecodeError
-            # The message of TOMLDecodeError names a position, never the content.
-            raise SecretStoreError(f"{self.path}: invalid TOML: {exc}") from None
-        profiles = data.get("profiles", {})
-        if not isinstance(profiles, dict):
-            raise SecretStoreError(f"{self.path}: 'profiles' must be a table")
-        return {k: v for k, v in profiles.items() if isinstance(v, dict)}
+        return read_secret_file(str(self.path))
 
     def _save(self, profiles: dict[str, dict[str, str]]) -> None:
         import tomlkit

@@ -1,0 +1,45 @@
+"""Reading the file secret store (``secrets.toml``, mode 0600): shared by ``FileSecretStore``
+and the start-up path (``quickload``), so both refuse a too-open file the same way."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+from s3env.errors import SecretStoreError
+from s3env.tomlfast import loads_simple
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
+if TYPE_CHECKING:
+    from typing import Any
+
+
+def read_secret_file(path: str) -> dict[str, dict[str, str]]:
+    """``{profile: {field: value}}``; {} when the file does not exist."""
+    try:
+        with open(path, "rb") as fh:
+            if os.name != "nt":
+                mode = stat.S_IMODE(os.fstat(fh.fileno()).st_mode)
+                if mode & 0o077:
+                    raise SecretStoreError(
+                        f"{path} is readable by others (mode {mode:04o}); run 'chmod 600 {path}'"
+                    )
+            raw = fh.read()
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise SecretStoreError(f"cannot read {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+        data: dict[str, Any] | None = loads_simple(text)  # tomllib only for what s3env did not write
+        if data is None:
+            import tomllib
+
+            data = tomllib.loads(text)
+    except ValueError as exc:  # UnicodeDecodeError, tomllib.TOMLDecodeError
+        # The message of TOMLDecodeError names a position, never the content.
+        raise SecretStoreError(f"{path}: invalid TOML: {exc}") from None
+    profiles = data.get("profiles", {})
+    if not isinstance(profiles, dict):
+        raise SecretStoreError(f"{path}: 'profiles' must be a table")
+    return {k: v for k, v in profiles.items() if isinstance(v, dict)}
