@@ -565,7 +565,7 @@ def test_accepted_oddities(text: str, tmp_path: Path) -> None:
 def test_import_is_light() -> None:
     """ini_edit itself pulls in nothing beyond re and s3env.errors (no configparser, shlex, typing...)."""
     code = (
-        "import sys, importlib.util, s3env.errors; before = set(sys.modules);"
+        "import sys, re, importlib.util, s3env.errors; before = set(sys.modules);"
         f"spec = importlib.util.spec_from_file_location('_ini_alone', {ie.__file__!r});"
         "spec.loader.exec_module(importlib.util.module_from_spec(spec));"
         "print(sorted(set(sys.modules) - before))"
