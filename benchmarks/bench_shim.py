@@ -71,7 +71,11 @@ class Run:
 
 
 def run_measured(argv: list[str], env: dict[str, str], cwd: Path) -> Run:
-    """Wall time and peak RSS of one command (and of the children it waited for)."""
+    """Wall time and peak RSS of one command (and of the children it waited for).
+
+    Dirty pages are flushed first: otherwise the kernel's write-back of the previous tool's
+    256 MiB lands in the next tool's time (that alone doubled some download figures)."""
+    os.sync()
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         process = subprocess.Popen(

@@ -6,6 +6,7 @@ import sys
 from typing import IO, Any
 
 from s3env.backends.base import ShimRequest
+from s3env.backends.boto3_backend.progress import NO_PROGRESS, TransferProgress
 
 
 class ShimError(Exception):
@@ -24,6 +25,7 @@ class Context:
         self.stderr: IO[bytes] = request.stderr or sys.stderr.buffer
         self.failed = False
         self._client: Any = None
+        self.progress: TransferProgress = NO_PROGRESS  # cp/mv/sync set a real one on a terminal
 
     @property
     def client(self) -> Any:

@@ -20,7 +20,6 @@ import os
 import posixpath
 import re
 import stat as stat_module
-import sys
 import tempfile
 import threading
 from collections.abc import Callable, Iterator
@@ -32,6 +31,7 @@ from urllib.parse import urlsplit
 
 from s3env.backends.boto3_backend.context import Context
 from s3env.backends.boto3_backend.gofmt import go_json, go_quote
+from s3env.backends.boto3_backend.progress import TransferProgress, is_terminal
 from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
 from s3env.backends.boto3_backend.usage import HELP_FLAGS, HelpRequested, UsageError
 
@@ -912,13 +912,14 @@ class CopyJob:
                     continue
                 if is_excluded(obj, exclude, include, prefix):
                     continue
-                pool.submit(self._task_for(obj.url, is_batch))
+                ctx.progress.add_total(obj.size)
+                pool.submit(self._task_for(obj.url, is_batch, obj.size))
         finally:
             if own_pool:
                 pool.wait()
         return 1 if self.failed else 0
 
-    def _task_for(self, srcurl: ObjectURL, is_batch: bool) -> Callable[[], None]:
+    def _task_for(self, srcurl: ObjectURL, is_batch: bool, size: int = 0) -> Callable[[], None]:
         dst = self.dst
 
         def task() -> None:
@@ -928,6 +929,7 @@ class CopyJob:
                 if srcurl.is_remote() and dst.is_remote():
                     dsturl = prepare_remote_destination(srcurl, dst, flatten, is_batch)
                     self.do_copy(srcurl, dsturl)
+                    self.ctx.progress.advance(size)
                 elif srcurl.is_remote():
                     try:
                         dsturl = prepare_local_destination(self.ctx, srcurl, dst, flatten, is_batch)
@@ -1041,7 +1043,13 @@ class CopyJob:
         from s3env.backends.boto3_backend.ranged import RangedDownload
 
         download = RangedDownload(
-            self.ctx.client, srcurl.bucket, srcurl.path, fd, self.part_size, self.concurrency
+            self.ctx.client,
+            srcurl.bucket,
+            srcurl.path,
+            fd,
+            self.part_size,
+            self.concurrency,
+            on_bytes=self.ctx.progress.advance,
         )
         return download.run()
 
@@ -1080,12 +1088,15 @@ class CopyJob:
         size = os.fstat(handle.fileno()).st_size
         if size < self.part_size:
             client.put_object(Bucket=dsturl.bucket, Key=dsturl.path, Body=handle, **extra)
+            self.ctx.progress.advance(size)
             return
         from boto3.s3.transfer import S3Transfer
 
         try:
             with S3Transfer(client=client, config=self.transfer_config()) as transfer:
-                transfer.upload_file(path, dsturl.bucket, dsturl.path, extra_args=extra)
+                transfer.upload_file(
+                    path, dsturl.bucket, dsturl.path, extra_args=extra, callback=self.ctx.progress.advance
+                )
         except FileNotFoundError as exc:
             raise TaskError(go_os_error("open", path, exc)) from None
         except Exception as exc:
@@ -1243,40 +1254,8 @@ def _copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) -
         return 1
     _prepare_client(ctx)
     job = CopyJob(ctx, printer, op, full, srcurl, dsturl, options, delete_source=delete_source)
-    with _progress(ctx):
+    with TransferProgress(not ctx.json and is_terminal(ctx.stderr), op) as ctx.progress:
         return job.run()
-
-
-class _progress:
-    """A rich spinner on a terminal (never with --json or on a pipe); nothing otherwise."""
-
-    def __init__(self, ctx: Context) -> None:
-        self.enabled = not ctx.json and _isatty(ctx.stderr)
-        self.status: Any = None
-
-    def __enter__(self) -> _progress:
-        if self.enabled:
-            try:
-                from rich.console import Console
-
-                self.status = Console(stderr=True).status("transferring…")
-                self.status.__enter__()
-            except Exception:
-                self.status = None
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.status is not None:
-            self.status.__exit__(None, None, None)
-
-
-def _isatty(stream: Any) -> bool:
-    try:
-        return bool(stream.isatty()) or (
-            stream is getattr(sys.stderr, "buffer", None) and sys.stderr.isatty()
-        )
-    except (AttributeError, ValueError):
-        return False
 
 
 def cp(ctx: Context, args: list[str]) -> int:
@@ -1520,6 +1499,17 @@ def sync(ctx: Context, args: list[str]) -> int:
             only_dest.append(dst_obj.url)
             j += 1
 
+    with TransferProgress(not ctx.json and is_terminal(ctx.stderr), "sync") as ctx.progress:
+        return _run_sync_jobs(ctx, printer, options, copies, only_dest)
+
+
+def _run_sync_jobs(
+    ctx: Context,
+    printer: Printer,
+    options: Options,
+    copies: list[tuple[ObjectURL, ObjectURL]],
+    only_dest: list[ObjectURL],
+) -> int:
     cp_options = Options(COPY_FLAGS)
     cp_names = {spec.name for spec in COPY_FLAGS}
     for name, values in options.values.items():
@@ -1555,7 +1545,8 @@ def sync(ctx: Context, args: list[str]) -> int:
             for obj in objects:
                 if is_excluded(obj, exclude, include, ""):
                     return
-                job._task_for(job.src, False)()
+                ctx.progress.add_total(obj.size)
+                job._task_for(job.src, False, obj.size)()
             if job.failed:
                 failures.append(1)
 
