@@ -1,5 +1,5 @@
-"""Download one object into a file descriptor: the first GET streams part 0 while ranged GETs
-fetch the other parts in parallel, each written in place with ``os.pwrite``.
+"""Download one object into a file descriptor: a ranged GET of part 0 gives the size, then the
+other parts come in parallel, each written in place with ``os.pwrite``.
 
 Why not boto3's ``download_fileobj``: it HEADs the object first, funnels every chunk through a
 queue to one writer thread, and validates checksums in Python; on a 256 MiB object that was
@@ -24,6 +24,15 @@ from typing import Any
 
 READ_CHUNK = 1024 * 1024
 RESUME_ATTEMPTS = 5
+
+
+def _total_size(response: Any) -> int:
+    """``bytes 0-52428799/268435456`` -> 268435456; without Content-Range, the body's length."""
+    content_range = response.get("ContentRange") or ""
+    total = content_range.rpartition("/")[2]
+    if total.isdigit():
+        return int(total)
+    return int(response.get("ContentLength") or 0)
 
 
 class ShortObjectError(Exception):
@@ -79,11 +88,11 @@ class RangedDownload:
         self.size = 0
 
     def run(self) -> int:
-        # The plain GET gives s5cmd's errors (NoSuchKey, AccessDenied...) and the size.
-        response = self.client.get_object(Bucket=self.bucket, Key=self.key)
-        size = self.size = int(response.get("ContentLength") or 0)
+        response = self._first_part()
+        size = self.size = _total_size(response)
         self.etag = response.get("ETag")
-        first_end = min(size, self.part_size)
+        # A server that ignored the Range header sent the whole object: stream all of it.
+        first_end = min(size, self.part_size) if response.get("ContentRange") else size
         offsets = range(first_end, size, self.part_size)
         if not offsets:
             self._copy_range(response["Body"], 0, first_end)
@@ -109,6 +118,21 @@ class RangedDownload:
                     future.cancel()
                 raise
         return size
+
+    def _first_part(self) -> Any:
+        """GET of part 0, as aws-sdk-go's downloader (s5cmd) does: its errors (NoSuchKey,
+        AccessDenied...) are s5cmd's, its Content-Range gives the size, and the server is not
+        asked to stream the whole object while the other parts come separately."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.client.get_object(
+                Bucket=self.bucket, Key=self.key, Range=f"bytes=0-{self.part_size - 1}"
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "InvalidRange":
+                raise
+        return self.client.get_object(Bucket=self.bucket, Key=self.key)  # empty: it has no byte 0
 
     def _open(self, start: int, end: int) -> Any:
         extra = {"IfMatch": self.etag} if self.etag else {}

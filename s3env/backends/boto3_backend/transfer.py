@@ -1038,8 +1038,7 @@ class CopyJob:
             self.printer.info(self.op, srcurl.absolute(), dsturl.absolute(), object_json(size=size))
 
     def _fetch(self, srcurl: ObjectURL, fd: int) -> int:
-        """Stream the object into ``fd``: one GET below the part size, parallel ranged parts
-        above it.  The first GET is a plain one, so errors are s5cmd's."""
+        """Stream the object into ``fd`` in ranged parts, in parallel past the first (as s5cmd)."""
         from s3env.backends.boto3_backend.ranged import RangedDownload
 
         download = RangedDownload(
