@@ -15,7 +15,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from botocore.exceptions import ClientError
 
-from s3env.backends.boto3_backend import listing
+from s3env.backends.boto3_backend import flags, listing
+from s3env.backends.boto3_backend.usage import HelpRequested, UsageError
 from tests.conftest import Shim, s3_client, unique_bucket
 
 DATE = r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d"
@@ -634,14 +635,52 @@ def test_go_quote_and_json() -> None:
 
 
 def test_parse_flags_like_go() -> None:
-    values, rest, text = listing.parse_flags(
+    options, rest = flags.parse_flags(
         listing.LS_FLAGS, ["-exclude", "a", "--etag=false", "-H", "--exclude=b", "s3://x", "-s"]
     )
-    assert values == {"exclude": ["a", "b"], "etag": False, "humanize": True}
+    assert options.values == {"exclude": ["a", "b"], "etag": ["false"], "humanize": ["true"]}
+    assert not options.bool("etag") and options.bool("humanize") and options.list("exclude") == ["a", "b"]
     assert rest == ["s3://x", "-s"]  # flags stop at the first argument
-    assert text == " --etag=false --humanize=true --exclude=a --exclude=b"
-    assert listing.parse_flags(listing.LS_FLAGS, ["--", "-e"])[1] == ["-e"]
-    with pytest.raises(listing.UsageError, match="flag provided but not defined: -eH"):
-        listing.parse_flags(listing.LS_FLAGS, ["-eH"])
-    with pytest.raises(listing.UsageError, match="flag needs an argument: -exclude"):
-        listing.parse_flags(listing.LS_FLAGS, ["--exclude"])
+    assert (
+        flags.full_command("ls", options, rest)
+        == "ls --etag=false --humanize=true --exclude=a --exclude=b s3://x -s"
+    )
+    assert flags.parse_flags(listing.LS_FLAGS, ["--", "-e"])[1] == ["-e"]
+    with pytest.raises(UsageError, match="flag provided but not defined: -eH"):
+        flags.parse_flags(listing.LS_FLAGS, ["-eH"])
+    with pytest.raises(UsageError, match="flag needs an argument: -exclude"):
+        flags.parse_flags(listing.LS_FLAGS, ["--exclude"])
+    with pytest.raises(HelpRequested):
+        flags.parse_flags(listing.LS_FLAGS, ["-e", "--help"])
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("5", 5),
+        ("+5", 5),
+        ("-5", -5),
+        ("010", 8),
+        ("0x1F", 31),
+        ("0b101", 5),
+        ("0o17", 15),
+        ("1_000", 1000),
+        ("9223372036854775807", 2**63 - 1),
+        ("9223372036854775808", None),
+        ("08", None),
+        ("", None),
+        ("+-5", None),
+        (" 5", None),
+        ("_1", None),
+        ("1__0", None),
+        ("\u0665", None),
+        ("0x", None),
+    ],
+)
+def test_integers_like_strconv_parse_int(text: str, value: int | None) -> None:
+    # strconv.ParseInt(text, 0, 64); the flag then shows the parsed value, as Go prints it.
+    assert flags.go_parse_int(text.encode().decode("unicode_escape")) == value
+    if value is not None:
+        options, _ = flags.parse_flags(listing.CAT_FLAGS, ["-c", text])
+        assert options.int("concurrency", 0) == value
+        assert flags.full_command("cat", options, []) == f"cat --concurrency={value}"

@@ -87,3 +87,10 @@ def test_command_help_needs_no_profile(run_s3env: RunS3env) -> None:
         assert r.returncode == 0, r.stderr
         assert r.stdout.startswith(help_text("cp"))
         assert "Usage: s3env [--profile NAME] [--backend auto|s5cmd|boto3]" in r.stdout
+
+
+@pytest.mark.parametrize(("given", "shown"), [("010", "8"), ("0x1F", "31"), ("1_000", "1000")])
+def test_integer_flags_parse_and_show_as_go_does(usage_shim: Shim, given: str, shown: str) -> None:
+    r = both(usage_shim, "cat", "-c", given, "s3://no-such-bucket-s3env/k")
+    assert r.returncode == 1
+    assert r.stderr.startswith(f'ERROR "cat --concurrency={shown} s3://no-such-bucket-s3env/k": '.encode())

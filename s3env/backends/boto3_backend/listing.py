@@ -20,86 +20,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from s3env.backends.boto3_backend.context import Context
+from s3env.backends.boto3_backend.flags import Flag, Options, full_command, parse_flags
 from s3env.backends.boto3_backend.gofmt import go_json, go_quote
 from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
-from s3env.backends.boto3_backend.usage import HELP_FLAGS, HelpRequested, UsageError
 
 DATE_FORMAT = "%Y/%m/%d %H:%M:%S"
 CHUNK = 1 << 20
-
-# ---- flags, as urfave/cli (Go's flag package) parses them -----------------------------------
-
-
-@dataclass(frozen=True)
-class Flag:
-    name: str
-    kind: str  # "bool", "string", "slice", "int"
-    aliases: tuple[str, ...] = ()
-
-
-_GO_TRUE = ("1", "t", "T", "TRUE", "true", "True")
-_GO_FALSE = ("0", "f", "F", "FALSE", "false", "False")
-
-
-def parse_flags(flags: list[Flag], args: list[str]) -> tuple[dict[str, Any], list[str], str]:
-    """Go ``flag`` parsing: flags up to the first non-flag or ``--``.
-
-    Returns the values set (by long name), the positional arguments, and the part of
-    s5cmd's "full command" the flags make (`` --etag=true --exclude=a`` …)."""
-    by_name = {alias: flag for flag in flags for alias in (flag.name, *flag.aliases)}
-    values: dict[str, Any] = {}
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if len(arg) < 2 or arg[0] != "-":
-            break
-        if arg == "--":
-            i += 1
-            break
-        name = arg[2:] if arg.startswith("--") else arg[1:]
-        if not name or name[0] in "-=":
-            raise UsageError(f"bad flag syntax: {arg}")
-        name, has_value, value = name.partition("=")
-        flag = by_name.get(name)
-        if flag is None and name in HELP_FLAGS:
-            raise HelpRequested
-        if flag is None:
-            raise UsageError(f"flag provided but not defined: -{name}")
-        i += 1
-        if flag.kind == "bool":
-            if not has_value:
-                value = "true"
-            if value in _GO_TRUE:
-                values[flag.name] = True
-            elif value in _GO_FALSE:
-                values[flag.name] = False
-            else:
-                raise UsageError(f'invalid boolean value "{value}" for -{name}: parse error')
-            continue
-        if not has_value:
-            if i >= len(args):
-                raise UsageError(f"flag needs an argument: -{name}")
-            value = args[i]
-            i += 1
-        if flag.kind == "slice":
-            values.setdefault(flag.name, []).append(value)
-        elif flag.kind == "int":
-            try:
-                values[flag.name] = int(value, 0)
-            except ValueError:
-                raise UsageError(f'invalid value "{value}" for flag -{name}: parse error') from None
-        else:
-            values[flag.name] = value
-    text = ""
-    for flag in flags:
-        if flag.name not in values:
-            continue
-        value = values[flag.name]
-        for item in value if isinstance(value, list) else [value]:
-            shown = ("true" if item else "false") if isinstance(item, bool) else str(item)
-            text += f" --{flag.name}={shown}"
-    return values, args[i:], text
-
 
 # ---- s5cmd's output helpers ---------------------------------------------------------------
 
@@ -191,13 +117,12 @@ def _client_error_types() -> tuple[type[BaseException], ...]:
     return (ClientError, BotoCoreError)
 
 
-Setup = tuple[dict[str, Any], list[str], "Printer"]
+Setup = tuple[Options, list[str], "Printer"]
 
 
-def _setup(ctx: Context, op: str, flags: list[Flag], args: list[str]) -> Setup | None:
-    values, positional, flag_text = parse_flags(flags, args)  # UsageError: Boto3Backend.run prints it
-    full = op + flag_text + (" " + " ".join(positional) if positional else "")
-    return values, positional, Printer(ctx, op, full)
+def _setup(ctx: Context, op: str, flags: tuple[Flag, ...], args: list[str]) -> Setup | None:
+    options, positional = parse_flags(flags, args)  # UsageError: Boto3Backend.run prints it
+    return options, positional, Printer(ctx, op, full_command(op, options, positional))
 
 
 def _quiet_broken_pipe(command: Callable[[Context, list[str]], int]) -> Callable[[Context, list[str]], int]:
@@ -317,14 +242,14 @@ def _parse_url(printer: Printer, text: str, **kw: Any) -> ObjectURL | None:
         return None
 
 
-LS_FLAGS = [
+LS_FLAGS: tuple[Flag, ...] = (
     Flag("etag", "bool", ("e",)),
     Flag("humanize", "bool", ("H",)),
     Flag("storage-class", "bool", ("s",)),
     Flag("exclude", "slice"),
     Flag("all-versions", "bool"),
     Flag("show-fullpath", "bool"),
-]
+)
 
 
 @_quiet_broken_pipe
@@ -339,7 +264,7 @@ def ls(ctx: Context, args: list[str]) -> int:
     url = _parse_url(printer, positional[0] if positional else "")
     if url is None:
         return 1
-    if flags.get("all-versions"):
+    if flags.bool("all-versions"):
         printer.error("--all-versions is not supported by the boto3 backend (use --backend s5cmd)")
         return 1
     if not positional:
@@ -347,11 +272,11 @@ def ls(ctx: Context, args: list[str]) -> int:
     if not url.is_remote():
         printer.error("listing local paths is not supported by the boto3 backend (use --backend s5cmd)")
         return 1
-    show_etag = bool(flags.get("etag"))
-    humanize = bool(flags.get("humanize"))
-    show_class = bool(flags.get("storage-class"))
-    fullpath = bool(flags.get("show-fullpath"))
-    excludes = _exclude_regexes(flags.get("exclude", []))
+    show_etag = flags.bool("etag")
+    humanize = flags.bool("humanize")
+    show_class = flags.bool("storage-class")
+    fullpath = flags.bool("show-fullpath")
+    excludes = _exclude_regexes(flags.list("exclude"))
     status = 0
     for entry in list_objects(ctx, url):
         if entry.error is not None:
@@ -416,13 +341,13 @@ def _list_buckets(ctx: Context, printer: Printer) -> int:
 
 # ---- du -------------------------------------------------------------------------------------
 
-DU_FLAGS = [
+DU_FLAGS: tuple[Flag, ...] = (
     Flag("group", "bool", ("g",)),
     Flag("humanize", "bool", ("H",)),
     Flag("exclude", "slice"),
     Flag("all-versions", "bool"),
-    Flag("version-id", "string"),
-]
+    Flag("version-id", "str"),
+)
 
 
 @_quiet_broken_pipe
@@ -437,7 +362,7 @@ def du(ctx: Context, args: list[str]) -> int:
     url = _parse_url(printer, positional[0])
     if url is None:
         return 1
-    if flags.get("all-versions") or flags.get("version-id"):
+    if flags.bool("all-versions") or flags.str("version-id"):
         printer.error(
             "--all-versions and --version-id are not supported by the boto3 backend (use --backend s5cmd)"
         )
@@ -445,8 +370,8 @@ def du(ctx: Context, args: list[str]) -> int:
     if not url.is_remote():
         printer.error("local paths are not supported by the boto3 backend (use --backend s5cmd)")
         return 1
-    excludes = _exclude_regexes(flags.get("exclude", []))
-    humanize = bool(flags.get("humanize"))
+    excludes = _exclude_regexes(flags.list("exclude"))
+    humanize = flags.bool("humanize")
     totals: dict[str, list[int]] = {}
     total = [0, 0]
     failed = False
@@ -465,7 +390,7 @@ def du(ctx: Context, args: list[str]) -> int:
         total[0] += entry.size
         total[1] += 1
     source = url.absolute()
-    if not flags.get("group"):
+    if not flags.bool("group"):
         _size_message(printer, source, "", total, humanize)
         return 0  # s5cmd returns success here even after a listing error
     # s5cmd iterates a Go map here, so its order of storage classes is random.
@@ -490,12 +415,12 @@ def _size_message(
 
 # ---- cat ------------------------------------------------------------------------------------
 
-CAT_FLAGS = [
+CAT_FLAGS: tuple[Flag, ...] = (
     Flag("raw", "bool"),
-    Flag("version-id", "string"),
+    Flag("version-id", "str"),
     Flag("concurrency", "int", ("c",)),
     Flag("part-size", "int", ("p",)),
-]
+)
 
 
 @_quiet_broken_pipe
@@ -507,8 +432,8 @@ def cat(ctx: Context, args: list[str]) -> int:
     if len(positional) != 1:
         printer.error("expected only one argument")
         return 1
-    raw = bool(flags.get("raw"))
-    version = flags.get("version-id", "")
+    raw = flags.bool("raw")
+    version = flags.str("version-id")
     url = _parse_url(printer, positional[0], raw=raw)
     if url is None:
         return 1
@@ -563,7 +488,7 @@ def _stream(ctx: Context, printer: Printer, bucket: str, key: str, version: str)
 
 # ---- head -----------------------------------------------------------------------------------
 
-HEAD_FLAGS = [Flag("version-id", "string"), Flag("raw", "bool")]
+HEAD_FLAGS: tuple[Flag, ...] = (Flag("version-id", "str"), Flag("raw", "bool"))
 
 
 @_quiet_broken_pipe
@@ -575,8 +500,8 @@ def head(ctx: Context, args: list[str]) -> int:
     if len(positional) > 1:
         printer.error("object or bucket name is required")
         return 1
-    raw = bool(flags.get("raw"))
-    version = flags.get("version-id", "")
+    raw = flags.bool("raw")
+    version = flags.str("version-id")
     url = _parse_url(printer, positional[0] if positional else "", raw=raw)
     if url is None:
         return 1
@@ -642,7 +567,7 @@ def rb(ctx: Context, args: list[str]) -> int:
 
 
 def _bucket_command(ctx: Context, op: str, args: list[str]) -> int:
-    setup = _setup(ctx, op, [], args)
+    setup = _setup(ctx, op, (), args)
     if setup is None:
         return 1
     _flags, positional, printer = setup

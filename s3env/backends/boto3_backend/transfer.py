@@ -30,22 +30,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from s3env.backends.boto3_backend.context import Context
+from s3env.backends.boto3_backend.flags import Flag, Options, full_command, parse_flags
 from s3env.backends.boto3_backend.gofmt import go_json, go_quote
 from s3env.backends.boto3_backend.progress import TransferProgress, is_terminal
 from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
-from s3env.backends.boto3_backend.usage import HELP_FLAGS, HelpRequested, UsageError
 
 MEGABYTES = 1024 * 1024
 DELETE_OBJECTS_MAX = 1000
 
-# ---- flags, parsed as Go's flag package does (urfave/cli v2) ------------------------------
-
-
-@dataclass(frozen=True)
-class Flag:
-    name: str
-    kind: str = "bool"  # bool | str | int | slice | map
-    aliases: tuple[str, ...] = ()
+# ---- each command's flags (parsed by flags.py) ---------------------------------------------
 
 
 SHARED_FLAGS: tuple[Flag, ...] = (
@@ -89,90 +82,6 @@ RM_FLAGS: tuple[Flag, ...] = (
     Flag("all-versions"),
     Flag("version-id", "str"),
 )
-_BOOL_VALUES = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True}
-_BOOL_VALUES.update({"0": False, "f": False, "F": False, "false": False, "FALSE": False, "False": False})
-
-
-class Options:
-    """Parsed flags: ``values[name]`` is the list of the values given, in order."""
-
-    def __init__(self, specs: tuple[Flag, ...]) -> None:
-        self.specs = specs
-        self.values: dict[str, list[str]] = {}
-
-    def is_set(self, name: str) -> bool:
-        return name in self.values
-
-    def bool(self, name: str) -> bool:
-        return self.values.get(name, ["false"])[-1] == "true"
-
-    def str(self, name: str) -> str:
-        return self.values.get(name, [""])[-1]
-
-    def int(self, name: str, default: int) -> int:
-        return int(self.values[name][-1]) if name in self.values else default
-
-    def list(self, name: str) -> list[str]:
-        return list(self.values.get(name, []))
-
-
-def parse_flags(specs: tuple[Flag, ...], args: list[str]) -> tuple[Options, list[str]]:
-    """Go's ``flag`` package: flags stop at the first non-flag argument or at ``--``."""
-    by_name = {}
-    for spec in specs:
-        by_name[spec.name] = spec
-        for alias in spec.aliases:
-            by_name[alias] = spec
-    options = Options(specs)
-    i = 0
-    while i < len(args):
-        arg = args[i]
-        if len(arg) < 2 or not arg.startswith("-"):
-            break
-        if arg == "--":
-            i += 1
-            break
-        name = arg[2:] if arg.startswith("--") else arg[1:]
-        if not name or name.startswith("-") or name.startswith("="):
-            raise UsageError(f"bad flag syntax: {arg}")
-        name, eq, value = name.partition("=")
-        spec = by_name.get(name)
-        if spec is None and name in HELP_FLAGS:
-            raise HelpRequested
-        if spec is None:
-            raise UsageError(f"flag provided but not defined: -{name}")
-        i += 1
-        if spec.kind == "bool":
-            if eq:
-                if value not in _BOOL_VALUES:
-                    raise UsageError(f'invalid boolean value "{value}" for -{name}: parse error')
-                value = "true" if _BOOL_VALUES[value] else "false"
-            else:
-                value = "true"
-        elif not eq:
-            if i >= len(args):
-                raise UsageError(f"flag needs an argument: -{name}")
-            value = args[i]
-            i += 1
-        if spec.kind == "int" and not re.fullmatch(r"[+-]?\d+", value):
-            raise UsageError(f'invalid value "{value}" for flag -{name}: parse error')
-        if spec.kind in ("slice", "map"):
-            options.values.setdefault(spec.name, []).append(value)
-        else:
-            options.values[spec.name] = [value]
-    return options, args[i:]
-
-
-def full_command(op: str, options: Options, positional: list[str]) -> str:
-    """s5cmd ``commandFromContext``: the command, every set flag as ``--name=value``, the args."""
-    command = op
-    for spec in options.specs:
-        for value in options.values.get(spec.name, []):
-            command += f" --{spec.name}={value}"
-    if positional:
-        command += " " + " ".join(positional)
-    return command
-
 
 # ---- output in s5cmd's formats --------------------------------------------------------------
 
