@@ -6,7 +6,7 @@ import sys
 from typing import IO, Any
 
 from s3env.backends.base import ShimRequest
-from s3env.backends.boto3_backend.progress import NO_PROGRESS, TransferProgress
+from s3env.backends.boto3_backend.progress import NO_PROGRESS, TransferProgress, is_terminal
 
 
 class ShimError(Exception):
@@ -66,6 +66,12 @@ class Context:
                 config=config,
             )
         return self._client
+
+    def start_progress(self, label: str) -> TransferProgress:
+        """A progress bar for one transfer command (``with ctx.start_progress("cp"):``): live on
+        a terminal, a no-op on a pipe or with --json."""
+        self.progress = TransferProgress(not self.json and is_terminal(self.stderr), label)
+        return self.progress
 
     # --- output, in s5cmd's formats -------------------------------------------------------
 

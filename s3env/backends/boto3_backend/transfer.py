@@ -32,7 +32,6 @@ from urllib.parse import urlsplit
 from s3env.backends.boto3_backend.context import Context
 from s3env.backends.boto3_backend.flags import Flag, Options, full_command, parse_flags
 from s3env.backends.boto3_backend.gofmt import go_json, go_quote
-from s3env.backends.boto3_backend.progress import TransferProgress, is_terminal
 from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
 
 MEGABYTES = 1024 * 1024
@@ -1162,7 +1161,7 @@ def _copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) -
         return 1
     _prepare_client(ctx)
     job = CopyJob(ctx, printer, op, full, srcurl, dsturl, options, delete_source=delete_source)
-    with TransferProgress(not ctx.json and is_terminal(ctx.stderr), op) as ctx.progress:
+    with ctx.start_progress(op):
         return job.run()
 
 
@@ -1407,7 +1406,7 @@ def sync(ctx: Context, args: list[str]) -> int:
             only_dest.append(dst_obj.url)
             j += 1
 
-    with TransferProgress(not ctx.json and is_terminal(ctx.stderr), "sync") as ctx.progress:
+    with ctx.start_progress("sync"):
         return _run_sync_jobs(ctx, printer, options, copies, only_dest)
 
 
