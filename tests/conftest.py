@@ -239,21 +239,26 @@ class Shim:
         )
 
 
-@pytest.fixture
-def shim(sandbox: Sandbox, s3_server: MotoServer) -> Shim:
+def make_shim(sandbox: Sandbox, server: MotoServer, profile: str = "shim") -> Shim:
+    """A profile named ``profile`` for ``server`` (keys test/test) in the sandbox's store."""
     import s3env
 
     s3env.open_store().add(
         s3env.Profile(
-            "shim",
-            endpoint_url=s3_server.url,
+            profile,
+            endpoint_url=server.url,
             region="us-east-1",
             addressing_style="path",
             access_key_id="test",
             secret_access_key="test",
         )
     )
-    return Shim(sandbox, s3_server)
+    return Shim(sandbox, server, profile)
+
+
+@pytest.fixture
+def shim(sandbox: Sandbox, s3_server: MotoServer) -> Shim:
+    return make_shim(sandbox, s3_server)
 
 
 BACKENDS = ("s5cmd", "boto3")

@@ -16,24 +16,12 @@ import pytest
 from s3env.backends.boto3_backend.usage import COMMANDS, help_text
 from s3env.backends.s5cmd_backend import find_s5cmd
 from s3env.devserver import MotoServer
-from tests.conftest import RunS3env, Sandbox, Shim
+from tests.conftest import RunS3env, Sandbox, Shim, make_shim
 
 
 @pytest.fixture
 def usage_shim(sandbox: Sandbox, moto: MotoServer) -> Shim:
-    import s3env
-
-    s3env.open_store().add(
-        s3env.Profile(
-            "shim",
-            endpoint_url=moto.url,
-            region="us-east-1",
-            addressing_style="path",
-            access_key_id="test",
-            secret_access_key="test",
-        )
-    )
-    return Shim(sandbox, moto)
+    return make_shim(sandbox, moto)  # one server is enough: usage errors come before any request
 
 
 def both(shim: Shim, *args: str) -> subprocess.CompletedProcess[bytes]:
