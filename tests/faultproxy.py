@@ -4,6 +4,10 @@ Every connection is forwarded to ``upstream`` byte for byte (so SigV4 signatures
 the Host header the client sent, stay valid); the first ``cuts`` connections that carry more
 than ``cut_after`` bytes downstream are shut in both directions at that point, as a reset
 network or a dying load balancer would.  ``cuts=-1`` cuts every connection.
+
+``pause_up_after``: the first connection that sends more than that many bytes upstream is
+held there (``paused`` is set) until the test sets ``resume``: a way to change a local file
+in the middle of its upload.
 """
 
 from __future__ import annotations
@@ -15,13 +19,16 @@ from urllib.parse import urlsplit
 
 
 class FaultProxy:
-    def __init__(self, upstream: str, cut_after: int, cuts: int) -> None:
+    def __init__(self, upstream: str, cut_after: int, cuts: int, pause_up_after: int | None = None) -> None:
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.cut_after = cut_after
         self.cuts_left = cuts
         self.cut_count = 0
         self.connections = 0
+        self.pause_up_after = pause_up_after
+        self.paused = threading.Event()
+        self.resume = threading.Event()
         self._lock = threading.Lock()
         self._sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
@@ -54,7 +61,7 @@ class FaultProxy:
         except OSError:
             client.close()
             return
-        threading.Thread(target=_pump, args=(client, server), daemon=True).start()
+        threading.Thread(target=self._pump_up, args=(client, server), daemon=True).start()
         sent = 0
         cut_here = None
         try:
@@ -77,16 +84,24 @@ class FaultProxy:
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
 
-
-def _pump(source: socket.socket, sink: socket.socket) -> None:
-    try:
-        while True:
-            data = source.recv(65536)
-            if not data:
-                break
-            sink.sendall(data)
-    except OSError:
-        pass
-    finally:
-        with contextlib.suppress(OSError):
-            sink.shutdown(socket.SHUT_WR)
+    def _pump_up(self, source: socket.socket, sink: socket.socket) -> None:
+        sent = 0
+        try:
+            while True:
+                data = source.recv(65536)
+                if not data:
+                    break
+                limit = self.pause_up_after
+                if limit is not None and sent <= limit < sent + len(data) and not self.paused.is_set():
+                    sink.sendall(data[: limit - sent])
+                    self.paused.set()
+                    self.resume.wait(60)
+                    data = data[limit - sent :]
+                    sent = limit
+                sink.sendall(data)
+                sent += len(data)
+        except OSError:
+            pass
+        finally:
+            with contextlib.suppress(OSError):
+                sink.shutdown(socket.SHUT_WR)

@@ -271,3 +271,62 @@ def test_progress_bar_on_a_terminal_only(sandbox: Sandbox, moto: MotoServer, tmp
         assert r.returncode == 0 and r.stderr == b"", r.stderr
         assert r.stdout.startswith(b"cp ")
     assert (tmp_path / "back.bin").read_bytes() == data
+
+
+# ---- a local file that shrinks during its upload ------------------------------------------------
+
+
+# Past the socket buffers (several MiB on loopback), so the file is still being read when it shrinks.
+@pytest.mark.parametrize(
+    ("size", "flags"), [(40 * MIB, []), (24 * MIB, ["-p", "5"])], ids=["put", "multipart"]
+)
+def test_a_file_that_shrinks_mid_upload_fails_at_once(
+    sandbox: Sandbox, moto: MotoServer, tmp_path: Path, size: int, flags: list[str]
+) -> None:
+    bucket = unique_bucket("shrink")
+    s3_client(moto).create_bucket(Bucket=bucket)
+    proxy = FaultProxy(moto.url, cut_after=1 << 40, cuts=0, pause_up_after=1_000_000)
+    add_profile("shrink", proxy.url)
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "big.bin").write_bytes(os.urandom(size))
+    argv = [S3ENV, "--backend", "boto3", "-p", "shrink", "cp", *flags, "big.bin", f"s3://{bucket}/big.bin"]
+    process = subprocess.Popen(
+        argv, env=sandbox.env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        assert proxy.paused.wait(60), "the upload never got going"
+        os.truncate(work / "big.bin", 1000)  # mid-upload: 1 MB of the body is on the wire
+        proxy.resume.set()
+        stdout, stderr = process.communicate(timeout=50)  # well before the server's read timeout
+    finally:
+        process.kill()
+        proxy.close()
+    assert process.returncode == 1 and stdout == b""
+    lines = stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert re.fullmatch(
+        rf'ERROR "cp big\.bin s3://{bucket}/big\.bin": '
+        r"big\.bin shrank during the upload: it ends at byte \d+, before byte \d+",
+        lines[0],
+    ), lines
+    assert s3_client(moto).list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0  # nothing half-written
+
+
+def test_sized_file_body_is_the_size_at_the_start(tmp_path: Path) -> None:
+    from s3env.backends.boto3_backend.transfer import SizedFileBody, TaskError
+
+    path = tmp_path / "f"
+    path.write_bytes(b"0123456789")
+    with open(path, "rb") as handle:
+        body = SizedFileBody(handle, 10, "f")
+        assert body.seek(0, os.SEEK_END) == 10 and body.tell() == 10  # what botocore measures
+        body.seek(0)
+        assert body.read(4) == b"0123"
+        with open(path, "ab") as grow:
+            grow.write(b"more")
+        assert body.read() == b"456789" and body.read() == b""  # growth is not sent
+        body.seek(0)
+        os.truncate(path, 3)
+        with pytest.raises(TaskError, match="f shrank during the upload: it ends at byte 3, before byte 10"):
+            body.read()

@@ -191,7 +191,7 @@ def go_os_error(op: str, path: str, exc: OSError) -> str:
 
 def aws_error(exc: BaseException) -> TaskError:
     """A botocore error as aws-sdk-go v1 prints it, after s5cmd's ``cleanupError``."""
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
     from botocore.exceptions import ConnectionError as BotoConnectionError
 
     if isinstance(exc, TaskError):
@@ -223,6 +223,8 @@ def aws_error(exc: BaseException) -> TaskError:
             f'RequestError: send request failed caused by: {method.title()} "{go_url}": '
             f"dial tcp {host}:{port}: connect: connection refused"
         )
+    if isinstance(exc, BotoCoreError):  # before OSError: botocore's ReadTimeoutError is one too
+        return TaskError(cleanup_error(str(exc)))
     if isinstance(exc, OSError):
         return TaskError(go_os_error("open", exc.filename or "", exc))
     return TaskError(str(exc))
@@ -994,13 +996,16 @@ class CopyJob:
         client = self.ctx.client
         size = os.fstat(handle.fileno()).st_size
         if size < self.part_size:
-            client.put_object(Bucket=dsturl.bucket, Key=dsturl.path, Body=handle, **extra)
+            body = SizedFileBody(handle, size, path)
+            client.put_object(Bucket=dsturl.bucket, Key=dsturl.path, Body=body, **extra)
             self.ctx.progress.advance(size)
             return
         from boto3.s3.transfer import S3Transfer
 
         try:
-            with S3Transfer(client=client, config=self.transfer_config()) as transfer:
+            with S3Transfer(
+                client=client, config=self.transfer_config(), osutil=_sized_osutil(path)
+            ) as transfer:
                 transfer.upload_file(
                     path, dsturl.bucket, dsturl.path, extra_args=extra, callback=self.ctx.progress.advance
                 )
@@ -1039,6 +1044,74 @@ class CopyJob:
             dsturl.absolute(),
             object_json(key=dsturl.absolute(), storage_class=self.options.str("storage-class")),
         )
+
+
+def file_changed_size(path: str, got: int, want: int) -> TaskError:
+    return TaskError(f"{path} shrank during the upload: it ends at byte {got}, before byte {want}")
+
+
+class SizedFileBody:
+    """An upload body that is exactly the file's size when the upload began: a file that
+    shrinks meanwhile fails at once (not after the server's read timeout), one that grows is
+    sent as it was."""
+
+    def __init__(self, handle: Any, size: int, path: str) -> None:
+        self.handle = handle
+        self.size = size
+        self.path = path
+
+    def read(self, amount: int | None = -1) -> bytes:
+        left = max(self.size - self.handle.tell(), 0)
+        want = left if amount is None or amount < 0 else min(amount, left)
+        data = self.handle.read(want)
+        if len(data) < want:
+            raise file_changed_size(self.path, self.handle.tell(), self.size)
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        if whence == os.SEEK_END:  # botocore measures the body this way: the announced size
+            return self.handle.seek(self.size + offset, os.SEEK_SET)
+        return self.handle.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self.handle.tell()
+
+
+def _sized_osutil(path: str) -> Any:
+    """s3transfer's OSUtils whose part readers fail at once on a file that shrank (each part
+    knows its size from the file's size when the upload began)."""
+    from s3transfer.utils import OSUtils, ReadFileChunk
+
+    class SizedChunk(ReadFileChunk):  # type: ignore[misc]
+        def read(self, amount: int | None = None) -> bytes:
+            left = max(self._size - self._amount_read, 0)
+            want = left if amount is None or amount < 0 else min(left, amount)
+            data = super().read(amount)
+            if len(data) < want:
+                raise file_changed_size(
+                    path, self._start_byte + self._amount_read, self._start_byte + self._size
+                )
+            return data
+
+    class SizedOSUtils(OSUtils):  # type: ignore[misc]
+        def open_file_chunk_reader_from_fileobj(
+            self,
+            fileobj: Any,
+            chunk_size: int,
+            full_file_size: int,
+            callbacks: Any,
+            close_callbacks: Any = None,
+        ) -> Any:
+            return SizedChunk(
+                fileobj,
+                chunk_size,
+                full_file_size,
+                callbacks=callbacks,
+                enable_callbacks=False,
+                close_callbacks=close_callbacks,
+            )
+
+    return SizedOSUtils()
 
 
 def _unlink_quietly(path: str) -> None:
