@@ -276,9 +276,10 @@ def test_progress_bar_on_a_terminal_only(sandbox: Sandbox, moto: MotoServer, tmp
 # ---- a local file that shrinks during its upload ------------------------------------------------
 
 
-# Past the socket buffers (several MiB on loopback), so the file is still being read when it shrinks.
+# Every part (the whole file, or each 16 MiB part) is larger than the socket buffers (several MiB
+# on loopback): the held part is still being read from the file when it shrinks.
 @pytest.mark.parametrize(
-    ("size", "flags"), [(40 * MIB, []), (24 * MIB, ["-p", "5"])], ids=["put", "multipart"]
+    ("size", "flags"), [(40 * MIB, []), (48 * MIB, ["-p", "16"])], ids=["put", "multipart"]
 )
 def test_a_file_that_shrinks_mid_upload_fails_at_once(
     sandbox: Sandbox, moto: MotoServer, tmp_path: Path, size: int, flags: list[str]
