@@ -331,3 +331,27 @@ def test_sized_file_body_is_the_size_at_the_start(tmp_path: Path) -> None:
         os.truncate(path, 3)
         with pytest.raises(TaskError, match="f shrank during the upload: it ends at byte 3, before byte 10"):
             body.read()
+
+
+def test_a_range_answered_with_other_bytes_is_refused(tmp_path: Path) -> None:
+    # A server that honours the first Range but not the next ones: writing its answer at the
+    # part's offset would corrupt the file, so the download stops instead.
+    import io
+
+    from s3env.backends.boto3_backend.ranged import RangeIgnoredError
+
+    data = os.urandom(3000)
+
+    class HonoursOnlyTheFirstRange:
+        def get_object(self, Bucket: str, Key: str, Range: str = "", IfMatch: str = "") -> dict:
+            if Range == "bytes=0-999":
+                return {"ContentRange": "bytes 0-999/3000", "ETag": '"e"', "Body": io.BytesIO(data[:1000])}
+            return {"ContentLength": 3000, "ETag": '"e"', "Body": io.BytesIO(data)}
+
+    fd = os.open(tmp_path / "out", os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        with pytest.raises(RangeIgnoredError, match="bytes=1000-1999"):
+            RangedDownload(HonoursOnlyTheFirstRange(), "b", "k", fd, 1000, 1).run()
+    finally:
+        os.close(fd)
+    assert (tmp_path / "out").read_bytes() == data[:1000]

@@ -39,6 +39,10 @@ class ShortObjectError(Exception):
     """The server sent fewer bytes than it announced."""
 
 
+class RangeIgnoredError(Exception):
+    """A ranged GET came back with other bytes than asked for."""
+
+
 class StreamBrokenError(Exception):
     """A part's stream kept breaking: resuming it ``RESUME_ATTEMPTS`` times did not finish it."""
 
@@ -139,6 +143,9 @@ class RangedDownload:
         response = self.client.get_object(
             Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end - 1}", **extra
         )
+        if not str(response.get("ContentRange") or "").startswith(f"bytes {start}-"):
+            response["Body"].close()  # never write bytes from elsewhere in the object at this offset
+            raise RangeIgnoredError(f"the server answered bytes={start}-{end - 1} with another range")
         return response["Body"]
 
     def _copy_range(self, body: Any, start: int, end: int) -> None:
@@ -152,7 +159,7 @@ class RangedDownload:
             try:
                 if body is None:
                     body = self._open(position, end)
-                while position < end:
+                while position < end and not self.cancelled.is_set():
                     chunk = body.read(min(READ_CHUNK, end - position))
                     if not chunk:
                         break
@@ -162,6 +169,8 @@ class RangedDownload:
                     position += len(chunk)
                     if self.on_bytes is not None:
                         self.on_bytes(len(chunk))
+                if self.cancelled.is_set():
+                    raise InterruptedError("download cancelled")
                 if position < end:
                     raise ShortObjectError(f"got {position - start} of {end - start} bytes at offset {start}")
             except (*retryable, ShortObjectError) as exc:
