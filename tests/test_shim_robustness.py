@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -59,6 +60,14 @@ def add_profile(name: str, url: str, key: str = "test", secret: str = "test") ->
             secret_access_key=secret,
         )
     )
+
+
+def assert_one_error_line(returncode: int, stdout: bytes, stderr: bytes, pattern: str) -> None:
+    """Exit status 1, nothing on stdout, and exactly one stderr line matching ``pattern``."""
+    assert returncode == 1 and stdout == b"", (returncode, stdout)
+    lines = stderr.decode().splitlines()
+    assert len(lines) == 1, lines
+    assert re.fullmatch(pattern, lines[0]), lines
 
 
 @pytest.fixture
@@ -119,14 +128,13 @@ def test_a_stream_that_keeps_breaking_fails_cleanly(
         )
     finally:
         proxy.close()
-    assert r.returncode == 1 and r.stdout == b""
-    lines = r.stderr.decode().splitlines()
-    assert len(lines) == 1, lines
-    assert re.fullmatch(
+    assert_one_error_line(
+        r.returncode,
+        r.stdout,
+        r.stderr,
         rf'ERROR "cp s3://{bucket}/{key} out\.bin": download broke off at byte \d+ of 3145733 '
         rf"after {RESUME_ATTEMPTS} attempts: .+",
-        lines[0],
-    ), lines
+    )
     assert list(work.iterdir()) == []  # neither out.bin nor a temporary file
 
 
@@ -203,14 +211,29 @@ def test_bad_credentials_same_errors_on_both_backends(
 # ---- memory on a large file ---------------------------------------------------------------------
 
 
-def _peak_rss_mib(argv: list[str], env: dict[str, str], cwd: Path) -> tuple[int, float]:
-    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    assert process.stderr is not None
-    _pid, status, usage = os.wait4(process.pid, 0)
-    err = process.stderr.read()
-    process.stderr.close()
-    assert os.waitstatus_to_exitcode(status) == 0, err
-    return os.waitstatus_to_exitcode(status), usage.ru_maxrss / 1024
+# Linux records a process's peak RSS across exec: a child spawned straight from this (large)
+# pytest worker would report the worker's size.  A small launcher spawns the command instead
+# and reports that grandchild's own peak.
+RSS_LAUNCHER = (
+    "import os, sys\n"
+    "pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ)\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "print(usage.ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+def _peak_rss_mib(argv: list[str], env: dict[str, str], cwd: Path) -> float:
+    r = subprocess.run(
+        [sys.executable, "-c", RSS_LAUNCHER, *argv],
+        env=env,
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    lines = r.stderr.decode().splitlines()
+    assert r.returncode == 0, lines
+    return int(lines[-1]) / 1024
 
 
 def _sha256(path: Path) -> str:
@@ -234,9 +257,9 @@ def test_large_file_memory_stays_bounded(sandbox: Sandbox, seaweedfs: MotoServer
     s3_client(seaweedfs).create_bucket(Bucket=bucket)
     add_profile("large", seaweedfs.url)
     base = [S3ENV, "--backend", "boto3", "-p", "large", "cp"]
-    _, up_mib = _peak_rss_mib([*base, "large.bin", f"s3://{bucket}/large.bin"], sandbox.env, tmp_path)
+    up_mib = _peak_rss_mib([*base, "large.bin", f"s3://{bucket}/large.bin"], sandbox.env, tmp_path)
     (tmp_path / "back").mkdir()
-    _, down_mib = _peak_rss_mib([*base, f"s3://{bucket}/large.bin", "back/"], sandbox.env, tmp_path)
+    down_mib = _peak_rss_mib([*base, f"s3://{bucket}/large.bin", "back/"], sandbox.env, tmp_path)
     assert _sha256(tmp_path / "back" / "large.bin") == _sha256(source)
     # A client that held the file (or one 50 MiB part per stream) would need > 512 MiB.
     assert up_mib < 200, f"upload peak RSS {up_mib:.0f} MiB"
@@ -303,14 +326,13 @@ def test_a_file_that_shrinks_mid_upload_fails_at_once(
     finally:
         process.kill()
         proxy.close()
-    assert process.returncode == 1 and stdout == b""
-    lines = stderr.decode().splitlines()
-    assert len(lines) == 1, lines
-    assert re.fullmatch(
+    assert_one_error_line(
+        process.returncode,
+        stdout,
+        stderr,
         rf'ERROR "cp big\.bin s3://{bucket}/big\.bin": '
         r"big\.bin shrank during the upload: it ends at byte \d+, before byte \d+",
-        lines[0],
-    ), lines
+    )
     assert s3_client(moto).list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0  # nothing half-written
 
 
