@@ -163,7 +163,12 @@ def s3_client(server: MotoServer):  # -> a botocore S3 client; boto3 imported la
         region_name="us-east-1",
         aws_access_key_id="test",
         aws_secret_access_key="test",
-        config=Config(s3={"addressing_style": "path"}, ignore_configured_endpoint_urls=True),
+        config=Config(
+            s3={"addressing_style": "path"},
+            ignore_configured_endpoint_urls=True,
+            # Seeding and checking must not fail a test: a busy SeaweedFS answers 500 now and then.
+            retries={"mode": "standard", "max_attempts": 10},
+        ),
     )
 
 
