@@ -231,6 +231,10 @@ def start_seaweedfs(log_dir: Path, attempts: int = 5, timeout: float = 60) -> Mo
             "-s3.port.lance=0",
             # Like AWS: DeleteBucket on a non-empty bucket is BucketNotEmpty (weed's default deletes).
             "-s3.allowDeleteBucketNotEmpty=false",
+            # Every bucket is a collection with volumes of its own; the automatic limit (free
+            # disk / volume size, 61 on a 62 GB disk) ran out after 60 test buckets.  Volumes
+            # are not preallocated, so a high count costs nothing until written.
+            "-volume.max=5000",
         ]
         for name, port in port_of.items():
             argv += [f"-{name}.port={port}", f"-{name}.port.grpc={port + _GRPC_OFFSET}"]

@@ -225,8 +225,9 @@ def write_backup(backup_dir: Path, label: str, data: bytes, keep: int = 3) -> Pa
     """Keep ``data`` as a 0600 backup named after ``label``; prune to the newest ``keep``."""
     backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     _remove_stale_temps(backup_dir, "*")
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
-    base = f"{label}.{stamp}-{time.time_ns() % 1_000_000_000:09d}.bak"
+    now = time.time_ns()  # one reading: a second boundary between two would misorder backups
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 1_000_000_000))
+    base = f"{label}.{stamp}-{now % 1_000_000_000:09d}.bak"
     target = backup_dir / base
     atomic_write_bytes(target, data, secret=True)
     siblings = sorted(p for p in backup_dir.glob(f"{label}.*.bak") if p.is_file())
