@@ -70,42 +70,18 @@ class Run:
     stderr: str
 
 
-# Linux records a process's peak RSS across exec, so a tool spawned straight from this script
-# would report at least this script's size (s5cmd showed 59 MiB instead of ~20).  A small
-# launcher spawns the tool, times it and reports that grandchild's own peak.
-LAUNCHER = (
-    "import os, sys, time\n"
-    "start = time.perf_counter()\n"
-    "pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ)\n"
-    "_, status, usage = os.wait4(pid, 0)\n"
-    "print(f'{time.perf_counter() - start} {usage.ru_maxrss}', file=sys.stderr)\n"
-    "sys.exit(os.waitstatus_to_exitcode(status))\n"
-)
-
-
 def run_measured(argv: list[str], env: dict[str, str], cwd: Path) -> Run:
-    """Wall time and peak RSS of one command, measured by the launcher around the command itself.
+    """Wall time and the tool's own peak RSS (``devserver.run_measured``: a small launcher, since
+    Linux keeps a process's peak across exec and a tool spawned straight from this script
+    reported this script's size).
 
     Dirty pages are flushed first: otherwise the kernel's write-back of the previous tool's
     256 MiB lands in the next tool's time (that alone doubled some download figures)."""
+    from s3env.devserver import run_measured as measure
+
     os.sync()
-    with tempfile.TemporaryFile() as err:
-        process = subprocess.Popen(
-            [sys.executable, "-c", LAUNCHER, *argv],
-            env=env,
-            cwd=cwd,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-        returncode = process.wait()
-        err.seek(0)
-        lines = err.read().decode(errors="replace").splitlines()
-    try:
-        seconds_text, rss_text = lines[-1].split()
-        return Run(float(seconds_text), int(rss_text), returncode, "\n".join(lines[:-1]))
-    except (IndexError, ValueError):  # the launcher itself failed: its traceback is the message
-        return Run(0.0, 0, returncode or 1, "\n".join(lines))
+    m = measure(argv, env, cwd)
+    return Run(m.seconds, m.max_rss_kib, m.returncode, m.stderr)
 
 
 def failure_text(run: Run) -> str:

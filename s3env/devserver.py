@@ -267,3 +267,48 @@ def start_seaweedfs(log_dir: Path, attempts: int = 5, timeout: float = 60) -> Mo
         server.stop()
         last_log = log_path.read_text(errors="replace")[-1000:]
     raise RuntimeError(f"SeaweedFS did not start: {last_log}")
+
+
+# ---- measuring a command's own peak memory (tests and benchmarks) ------------------------------
+
+# Linux records a process's peak RSS across exec, so a command spawned straight from a large
+# process (a pytest worker, a benchmark) reports at least its parent's size.  This small
+# launcher spawns the command, times it, and reports that grandchild's own peak.
+_MEASURE_LAUNCHER = (
+    "import os, sys, time\n"
+    "start = time.perf_counter()\n"
+    "pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ)\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "print(f'{time.perf_counter() - start} {usage.ru_maxrss}', file=sys.stderr)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
+
+
+@dataclass
+class Measured:
+    returncode: int
+    seconds: float
+    max_rss_kib: int
+    stderr: str
+
+
+def run_measured(argv: list[str], env: dict[str, str], cwd: Path) -> Measured:
+    """Run ``argv`` (an absolute program path first) with stdout discarded; its exit status,
+    wall time, own peak RSS and stderr."""
+    with tempfile.TemporaryFile() as err:
+        returncode = subprocess.run(
+            [sys.executable, "-c", _MEASURE_LAUNCHER, *argv],
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            check=False,
+        ).returncode
+        err.seek(0)
+        lines = err.read().decode(errors="replace").splitlines()
+    try:
+        seconds_text, rss_text = lines[-1].split()
+        return Measured(returncode, float(seconds_text), int(rss_text), "\n".join(lines[:-1]))
+    except (IndexError, ValueError):  # the launcher itself failed: its traceback is the message
+        return Measured(returncode or 1, 0.0, 0, "\n".join(lines))

@@ -18,7 +18,6 @@ import hashlib
 import os
 import re
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -29,7 +28,7 @@ import s3env
 from s3env.backends.base import ShimRequest
 from s3env.backends.boto3_backend.context import Context
 from s3env.backends.boto3_backend.ranged import RESUME_ATTEMPTS, RangedDownload, StreamBrokenError
-from s3env.devserver import MotoServer
+from s3env.devserver import MotoServer, run_measured
 from tests.conftest import S3ENV, Sandbox, Shim, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 
@@ -211,29 +210,12 @@ def test_bad_credentials_same_errors_on_both_backends(
 # ---- memory on a large file ---------------------------------------------------------------------
 
 
-# Linux records a process's peak RSS across exec: a child spawned straight from this (large)
-# pytest worker would report the worker's size.  A small launcher spawns the command instead
-# and reports that grandchild's own peak.
-RSS_LAUNCHER = (
-    "import os, sys\n"
-    "pid = os.posix_spawn(sys.argv[1], sys.argv[1:], os.environ)\n"
-    "_, status, usage = os.wait4(pid, 0)\n"
-    "print(usage.ru_maxrss, file=sys.stderr)\n"
-    "sys.exit(os.waitstatus_to_exitcode(status))\n"
-)
-
-
 def _peak_rss_mib(argv: list[str], env: dict[str, str], cwd: Path) -> float:
-    r = subprocess.run(
-        [sys.executable, "-c", RSS_LAUNCHER, *argv],
-        env=env,
-        cwd=cwd,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    lines = r.stderr.decode().splitlines()
-    assert r.returncode == 0, lines
-    return int(lines[-1]) / 1024
+    # Through devserver's launcher: Linux keeps a process's peak RSS across exec, so a command
+    # spawned straight from this (large) pytest worker would report the worker's size.
+    measured = run_measured(argv, env, cwd)
+    assert measured.returncode == 0, measured.stderr
+    return measured.max_rss_kib / 1024
 
 
 def _sha256(path: Path) -> str:
