@@ -120,7 +120,7 @@ def _client_error_types() -> tuple[type[BaseException], ...]:
 Setup = tuple[Options, list[str], "Printer"]
 
 
-def _setup(ctx: Context, op: str, flags: tuple[Flag, ...], args: list[str]) -> Setup | None:
+def _setup(ctx: Context, op: str, flags: tuple[Flag, ...], args: list[str]) -> Setup:
     options, positional = parse_flags(flags, args)  # UsageError: Boto3Backend.run prints it
     return options, positional, Printer(ctx, op, full_command(op, options, positional))
 
@@ -254,10 +254,7 @@ LS_FLAGS: tuple[Flag, ...] = (
 
 @_quiet_broken_pipe
 def ls(ctx: Context, args: list[str]) -> int:
-    setup = _setup(ctx, "ls", LS_FLAGS, args)
-    if setup is None:
-        return 1
-    flags, positional, printer = setup
+    flags, positional, printer = _setup(ctx, "ls", LS_FLAGS, args)
     if len(positional) > 1:
         printer.error("expected only 1 argument")
         return 1
@@ -352,10 +349,7 @@ DU_FLAGS: tuple[Flag, ...] = (
 
 @_quiet_broken_pipe
 def du(ctx: Context, args: list[str]) -> int:
-    setup = _setup(ctx, "du", DU_FLAGS, args)
-    if setup is None:
-        return 1
-    flags, positional, printer = setup
+    flags, positional, printer = _setup(ctx, "du", DU_FLAGS, args)
     if len(positional) != 1:
         printer.error("expected only 1 argument")
         return 1
@@ -425,10 +419,7 @@ CAT_FLAGS: tuple[Flag, ...] = (
 
 @_quiet_broken_pipe
 def cat(ctx: Context, args: list[str]) -> int:
-    setup = _setup(ctx, "cat", CAT_FLAGS, args)
-    if setup is None:
-        return 1
-    flags, positional, printer = setup
+    flags, positional, printer = _setup(ctx, "cat", CAT_FLAGS, args)
     if len(positional) != 1:
         printer.error("expected only one argument")
         return 1
@@ -493,10 +484,7 @@ HEAD_FLAGS: tuple[Flag, ...] = (Flag("version-id", "str"), Flag("raw", "bool"))
 
 @_quiet_broken_pipe
 def head(ctx: Context, args: list[str]) -> int:
-    setup = _setup(ctx, "head", HEAD_FLAGS, args)
-    if setup is None:
-        return 1
-    flags, positional, printer = setup
+    flags, positional, printer = _setup(ctx, "head", HEAD_FLAGS, args)
     if len(positional) > 1:
         printer.error("object or bucket name is required")
         return 1
@@ -567,10 +555,7 @@ def rb(ctx: Context, args: list[str]) -> int:
 
 
 def _bucket_command(ctx: Context, op: str, args: list[str]) -> int:
-    setup = _setup(ctx, op, (), args)
-    if setup is None:
-        return 1
-    _flags, positional, printer = setup
+    _flags, positional, printer = _setup(ctx, op, (), args)
     if len(positional) != 1:
         printer.error("expected only 1 argument")
         return 1
