@@ -40,6 +40,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from s3env.demo import sandbox_env
+
 BIN = Path(sys.executable).parent
 S3ENV = str(BIN / "s3env")
 AWS = str(BIN / "aws")
@@ -135,17 +137,7 @@ def make_tools(s5cmd: str, url: str, s3env_env: dict[str, str], plain_env: dict[
 
 def sandbox(root: Path, url: str) -> tuple[dict[str, str], dict[str, str]]:
     """(env for s3env with a 'bench' profile, env for plain s5cmd/awscli with keys in AWS_*)."""
-    home = root / "home"
-    (home / ".aws").mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3ENV_", "S3_"))}
-    env.update(
-        HOME=str(home),
-        S3ENV_HOME=str(home / ".config/s3env"),
-        AWS_CONFIG_FILE=str(home / ".aws/config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws/credentials"),
-        S3ENV_SECRETS="file",
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
+    env = sandbox_env(root)  # the demo's: HOME, XDG_*, S3ENV_HOME and the AWS files inside root
     subprocess.run(
         [
             S3ENV,
