@@ -4,8 +4,11 @@ other parts come in parallel, each written in place with ``os.pwrite``.
 Why not boto3's ``download_fileobj``: it HEADs the object first, funnels every chunk through a
 queue to one writer thread, and validates checksums in Python; on a 256 MiB object that was
 about twice s5cmd's time.  This is what s5cmd (aws-sdk-go's downloader) does: parts written at
-their offsets, no extra round trip.  Memory stays at one read chunk per stream, whatever the
-object's size.
+their offsets, no extra round trip.  Memory stays at one read buffer per stream, whatever the
+object's size: each stream reads into its own reused buffer (``readinto``), as Go's
+``io.Copy`` does, not into a new bytes object per chunk.  On a VM whose untouched pages fault
+on first use (this project's CI), a fresh MiB per chunk alongside the page cache the file
+itself needs made the 256 MiB download 3-4x slower than s5cmd; see docs/performance.md.
 
 The parts after the first carry ``If-Match`` with the first response's ETag, so an object
 replaced mid-download fails with ``PreconditionFailed`` instead of yielding a mix of two
@@ -48,6 +51,8 @@ class StreamBrokenError(Exception):
 
 
 def _stream_errors() -> tuple[type[BaseException], ...]:
+    from http.client import HTTPException
+
     from botocore.exceptions import (
         ConnectionClosedError,
         IncompleteReadError,
@@ -62,7 +67,28 @@ def _stream_errors() -> tuple[type[BaseException], ...]:
         ResponseStreamingError,
         ConnectionError,
         TimeoutError,
+        HTTPException,  # http.client's IncompleteRead, when reading below urllib3 (_readinto_of)
     )
+
+
+def _readinto_of(body: Any) -> Callable[[memoryview], int]:
+    """``readinto`` for a botocore ``StreamingBody``, without a copy per chunk.
+
+    urllib3's ``readinto`` reads into a new bytes object and copies it, so the buffer reuse
+    would be lost there: the bytes come straight from ``http.client``'s response under it
+    (urllib3 gives it to botocore undecoded, and nothing has read from it yet).  Where that
+    stack is not there (another HTTP layer, a test double), ``body.read`` and a copy."""
+    raw = getattr(getattr(body, "_raw_stream", None), "_fp", None)
+    readinto = getattr(raw, "readinto", None)
+    if callable(readinto):
+        return readinto
+
+    def read_and_copy(view: memoryview) -> int:
+        chunk = body.read(len(view))
+        view[: len(chunk)] = chunk
+        return len(chunk)
+
+    return read_and_copy
 
 
 class RangedDownload:
@@ -153,22 +179,24 @@ class RangedDownload:
         position = start
         failures = 0
         retryable = _stream_errors()
+        buffer = memoryview(bytearray(min(READ_CHUNK, end - start)))
         while position < end:
             if self.cancelled.is_set():
                 raise InterruptedError("download cancelled")
             try:
                 if body is None:
                     body = self._open(position, end)
+                readinto = _readinto_of(body)
                 while position < end and not self.cancelled.is_set():
-                    chunk = body.read(min(READ_CHUNK, end - position))
-                    if not chunk:
+                    count = readinto(buffer[: min(len(buffer), end - position)])
+                    if not count:
                         break
-                    written = os.pwrite(self.fd, chunk, position)
-                    while written < len(chunk):  # pwrite may be partial on some filesystems
-                        written += os.pwrite(self.fd, chunk[written:], position + written)
-                    position += len(chunk)
+                    written = os.pwrite(self.fd, buffer[:count], position)
+                    while written < count:  # pwrite may be partial on some filesystems
+                        written += os.pwrite(self.fd, buffer[written:count], position + written)
+                    position += count
                     if self.on_bytes is not None:
-                        self.on_bytes(len(chunk))
+                        self.on_bytes(count)
                 if self.cancelled.is_set():
                     raise InterruptedError("download cancelled")
                 if position < end:
