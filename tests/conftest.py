@@ -43,7 +43,12 @@ def _fingerprint(root: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session", autouse=True)
 def _real_home_untouched() -> Iterator[None]:
-    watched = [REAL_HOME / ".aws", REAL_HOME / ".config" / "s3env", REAL_HOME / ".config" / "megfile"]
+    watched = [
+        REAL_HOME / ".aws",
+        REAL_HOME / ".config" / "s3env",
+        REAL_HOME / ".config" / "megfile",
+        REAL_HOME / ".cache" / "s3env",  # the boto3 backend's botocore model cache
+    ]
     before = {str(p): (p.exists(), _fingerprint(p)) for p in watched}
     yield
     after = {str(p): (p.exists(), _fingerprint(p)) for p in watched}

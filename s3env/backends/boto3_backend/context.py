@@ -25,6 +25,7 @@ class Context:
         self.stderr: IO[bytes] = request.stderr or sys.stderr.buffer
         self.failed = False
         self._client: Any = None
+        self._loader: Any = None
         self.progress: TransferProgress = NO_PROGRESS  # cp/mv/sync set a real one on a terminal
 
     @property
@@ -39,9 +40,14 @@ class Context:
             from botocore.config import Config
             from botocore.configprovider import ConstantProvider
 
+            from s3env.backends.boto3_backend.models import make_loader, save_loader
+
             core = botocore.session.get_session()
             # AWS_PROFILE in the environment must not pull in another profile's settings.
             core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
+            # botocore's parsed data files from s3env's cache: ~100 ms less per command (models.py).
+            self._loader = make_loader(core.get_config_variable("data_path"))
+            core.register_component("data_loader", self._loader)
             s3: dict[str, str] = {}
             if self.profile.addressing_style != "auto":
                 s3["addressing_style"] = self.profile.addressing_style
@@ -65,7 +71,16 @@ class Context:
                 aws_session_token=self.profile.session_token,
                 config=config,
             )
+            save_loader(self._loader)
         return self._client
+
+    def close(self) -> None:
+        """End of the command: keep what the data loader parsed since the client was made
+        (the paginator model of a listing, say) for the next command."""
+        if self._loader is not None:
+            from s3env.backends.boto3_backend.models import save_loader
+
+            save_loader(self._loader)
 
     def start_progress(self, label: str) -> TransferProgress:
         """A progress bar for one transfer command (``with ctx.start_progress("cp"):``): live on
