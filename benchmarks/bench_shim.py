@@ -72,16 +72,43 @@ class Run:
     stderr: str
 
 
-def run_measured(argv: list[str], env: dict[str, str], cwd: Path) -> Run:
+#: MiB written through the page cache and deleted before each measured command; 0: none.
+SETTLE_MIB = 0
+
+
+def settle_memory(directory: Path, mib: int) -> None:
+    """Leave ``mib`` MiB of memory the kernel has just used and freed, for the next command's
+    page cache.
+
+    On a VM that backs guest memory lazily (this project's CI runs on Firecracker, with a
+    balloon), the first process to touch pages the host has not backed, or took back, pays a
+    host fault in every copy: a 256 MiB download then costs 1.2-1.8 s instead of 0.3-0.5 s,
+    for s5cmd as much as for Python, depending only on what ran before.  That is a property
+    of the machine, not of the client; writing and deleting a scratch file first gives every
+    tool the same warm memory (docs/performance.md has the measurements)."""
+    if mib <= 0:
+        return
+    scratch = directory / ".settle"
+    block = b"\1" * (1 << 20)
+    with open(scratch, "wb") as fh:
+        for _ in range(mib):
+            fh.write(block)
+    scratch.unlink()
+
+
+def run_measured(argv: list[str], env: dict[str, str], cwd: Path, settle: bool = False) -> Run:
     """Wall time and the tool's own peak RSS (``devserver.run_measured``: a small launcher, since
     Linux keeps a process's peak across exec and a tool spawned straight from this script
     reported this script's size).
 
     Dirty pages are flushed first: otherwise the kernel's write-back of the previous tool's
-    256 MiB lands in the next tool's time (that alone doubled some download figures)."""
+    256 MiB lands in the next tool's time (that alone doubled some download figures).  Copies
+    (``settle``) then get settled memory (``settle_memory``)."""
     from s3env.devserver import run_measured as measure
 
     os.sync()
+    if settle:
+        settle_memory(cwd, SETTLE_MIB)
     m = measure(argv, env, cwd)
     return Run(m.seconds, m.max_rss_kib, m.returncode, m.stderr)
 
@@ -231,7 +258,7 @@ def bench_copies(
                     continue
                 serial += 1
                 prefix = f"s3://{BUCKET}/r{repeat}-{serial}/"
-                run = run_measured(tool.upload(source, prefix), tool.env, work)
+                run = run_measured(tool.upload(source, prefix), tool.env, work, settle=True)
                 if run.returncode:
                     up.failed = up.failed or failure_text(run)
                 else:
@@ -244,7 +271,7 @@ def bench_copies(
                         sys.exit(f"s5cmd could not seed {prefix}: {failure_text(seed)}")
                 target = work / f"down-{serial}"
                 target.mkdir()
-                run = run_measured(tool.download(prefix, target), tool.env, work)
+                run = run_measured(tool.download(prefix, target), tool.env, work, settle=True)
                 got = tree_summary(target)
                 if run.returncode:
                     down.failed = down.failed or failure_text(run)
@@ -330,9 +357,18 @@ def main() -> None:
         "--quick", action="store_true", help="smoke run: 100 files, 32 MiB, 1 repeat, 5 ls runs"
     )
     parser.add_argument("--tmpdir", type=Path, default=None, help="where data and server live")
+    parser.add_argument(
+        "--settle-mib",
+        type=int,
+        default=None,
+        help="MiB written and deleted before each measured copy (default: the large file's size "
+        "plus 64; 0 turns it off; see settle_memory)",
+    )
     args = parser.parse_args()
     if args.quick:
         args.files, args.large_mib, args.repeats, args.ls_runs = 100, 32, 1, 5
+    global SETTLE_MIB
+    SETTLE_MIB = args.large_mib + 64 if args.settle_mib is None else args.settle_mib
 
     from s3env.devserver import start_seaweedfs, weed_command
 
@@ -406,7 +442,8 @@ def main() -> None:
         f"Client machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}. Baseline: `{Path(s5cmd).name}` binary "
         f"({subprocess.run([s5cmd, 'version'], capture_output=True, text=True).stdout.strip()}). "
-        f"Medians of {args.repeats} interleaved run(s); peak RSS is the maximum over the runs.\n"
+        f"Medians of {args.repeats} interleaved run(s); peak RSS is the maximum over the runs. "
+        f"Before each copy: `sync`, then {SETTLE_MIB} MiB written and deleted (settle_memory).\n"
     )
     cases = [f"{op} {label}" for label, *_ in datasets for op in ("upload", "download")]
     print(copy_table(cells, tools, cases))
