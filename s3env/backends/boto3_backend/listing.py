@@ -162,6 +162,7 @@ class Entry:
     size: int = 0
     storage_class: str = ""
     error: BaseException | str | None = None
+    version_id: str = ""  # only from list_object_versions
 
 
 def list_objects(ctx: Context, url: ObjectURL) -> Iterator[Entry]:
@@ -209,6 +210,64 @@ def list_objects(ctx: Context, url: ObjectURL) -> Iterator[Entry]:
         return
     if not found and not url.is_bucket():
         yield Entry("", "", "", False, error="no object found")
+
+
+def list_object_versions(ctx: Context, url: ObjectURL, version_id: str = "") -> Iterator[Entry]:
+    """s5cmd ``listObjectVersions`` (``--all-versions``, ``--version-id``): per page, common
+    prefixes, then the versions, then the delete markers (size 0, no ETag), each filtered by the
+    URL's pattern and, given ``version_id``, by that version."""
+    params: dict[str, Any] = {"Bucket": url.bucket, "Prefix": url.prefix}
+    if url.delimiter:
+        params["Delimiter"] = url.delimiter
+    found = False
+    now: dt.datetime | None = None
+    bucket = f"s3://{url.bucket}/"
+    try:
+        for page in ctx.client.get_paginator("list_object_versions").paginate(**params):
+            for common in page.get("CommonPrefixes") or []:
+                prefix = common.get("Prefix", "")
+                relative = None if url.raw else url.relative_for(prefix)
+                if relative is None:
+                    continue
+                yield Entry(bucket + prefix, relative, prefix, True)
+                found = True
+            if now is None:
+                now = dt.datetime.now(dt.UTC)
+            for item, is_marker in [(v, False) for v in page.get("Versions") or []] + [
+                (m, True) for m in page.get("DeleteMarkers") or []
+            ]:
+                key = item.get("Key", "")
+                relative = None if url.raw else url.relative_for(key)
+                if relative is None:
+                    continue
+                version = item.get("VersionId") or ""
+                if version_id and version != version_id:
+                    continue
+                modified = item.get("LastModified")
+                if modified is not None and modified > now:
+                    found = True
+                    continue
+                yield Entry(
+                    bucket + key,
+                    relative,
+                    key,
+                    key.endswith("/"),
+                    etag="" if is_marker else (item.get("ETag") or "").strip('"'),
+                    modified=modified,
+                    size=0 if is_marker else int(item.get("Size") or 0),
+                    storage_class="" if is_marker else item.get("StorageClass") or "",
+                    version_id=version,
+                )
+                found = True
+    except _client_error_types() as exc:
+        yield Entry("", "", "", False, error=exc)
+        return
+    if not found and not url.is_bucket():
+        yield Entry("", "", "", False, error="no object found")
+
+
+# s5cmd checkVersinoningURLRemote, with Go's %q around the flag names
+VERSIONS_NEED_REMOTE = '"all-versions", and "version-id" flags can only be used with remote objects'
 
 
 def _report(printer: Printer, error: BaseException | str) -> None:
@@ -261,8 +320,9 @@ def ls(ctx: Context, args: list[str]) -> int:
     url = _parse_url(printer, positional[0] if positional else "")
     if url is None:
         return 1
-    if flags.bool("all-versions"):
-        printer.error("--all-versions is not supported by the boto3 backend (use --backend s5cmd)")
+    all_versions = flags.bool("all-versions")
+    if all_versions and not url.is_remote():
+        printer.error(VERSIONS_NEED_REMOTE)
         return 1
     if not positional:
         return _list_buckets(ctx, printer)
@@ -275,7 +335,8 @@ def ls(ctx: Context, args: list[str]) -> int:
     fullpath = flags.bool("show-fullpath")
     excludes = _exclude_regexes(flags.list("exclude"))
     status = 0
-    for entry in list_objects(ctx, url):
+    entries = list_object_versions(ctx, url) if all_versions else list_objects(ctx, url)
+    for entry in entries:
         if entry.error is not None:
             _report(printer, entry.error)
             status = 1
@@ -301,6 +362,8 @@ def _ls_line(entry: Entry, show_etag: bool, humanize: bool, show_class: bool, fu
         etag = entry.etag if show_etag else ""
         size = humanize_bytes(entry.size) if humanize else str(entry.size)
         path = entry.relative
+        if entry.version_id:
+            return f"{date:>19} {cls:>2} {etag:<{etag_width}} {size:>12}  {path:<50} {entry.version_id}"
     return f"{date:>19} {cls:>2} {etag:<{etag_width}} {size:>12}  {path}"
 
 
@@ -316,6 +379,7 @@ def _object_json(entry: Entry) -> dict[str, Any]:
         obj["size"] = entry.size
     if entry.storage_class:
         obj["storage_class"] = entry.storage_class
+    # No version_id, even from --all-versions: s5cmd's ls marshals the object without it.
     return obj
 
 
@@ -353,13 +417,15 @@ def du(ctx: Context, args: list[str]) -> int:
     if len(positional) != 1:
         printer.error("expected only 1 argument")
         return 1
+    all_versions, version_id = flags.bool("all-versions"), flags.str("version-id")
+    if all_versions and version_id:
+        printer.error('it is not allowed to combine "all-versions" and "version-id" flags')
+        return 1
     url = _parse_url(printer, positional[0])
     if url is None:
         return 1
-    if flags.bool("all-versions") or flags.str("version-id"):
-        printer.error(
-            "--all-versions and --version-id are not supported by the boto3 backend (use --backend s5cmd)"
-        )
+    if all_versions and not url.is_remote():
+        printer.error(VERSIONS_NEED_REMOTE)
         return 1
     if not url.is_remote():
         printer.error("local paths are not supported by the boto3 backend (use --backend s5cmd)")
@@ -369,7 +435,8 @@ def du(ctx: Context, args: list[str]) -> int:
     totals: dict[str, list[int]] = {}
     total = [0, 0]
     failed = False
-    for entry in list_objects(ctx, url):
+    versioned = all_versions or bool(version_id)
+    for entry in list_object_versions(ctx, url, version_id) if versioned else list_objects(ctx, url):
         if entry.error is None and entry.is_dir:
             continue
         if entry.error is not None:

@@ -82,6 +82,12 @@ RM_FLAGS: tuple[Flag, ...] = (
     Flag("version-id", "str"),
 )
 
+# Not ported yet: refused rather than run on the latest version, which would copy or delete
+# another object than the one asked for.
+VERSIONS_REFUSED = (
+    "--all-versions and --version-id are not supported by the boto3 backend (use --backend s5cmd)"
+)
+
 # ---- output in s5cmd's formats --------------------------------------------------------------
 
 
@@ -1225,6 +1231,8 @@ def _copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) -
     printer = Printer(ctx)
     try:
         srcurl, dsturl = validate_copy(ctx, positional, options)
+        if options.str("version-id"):
+            raise TaskError(VERSIONS_REFUSED)
         if options.str("metadata-directive") and srcurl.is_remote() != dsturl.is_remote():
             raise TaskError(
                 "metadata directive is not supported for " + ("download" if srcurl.is_remote() else "upload")
@@ -1255,6 +1263,8 @@ def rm(ctx: Context, args: list[str]) -> int:
     printer = Printer(ctx)
     try:
         urls = _validate_rm(positional, options)
+        if options.bool("all-versions") or options.str("version-id"):
+            raise TaskError(VERSIONS_REFUSED)
     except TaskError as exc:
         printer.error(full, "rm", exc.message)
         return 1
