@@ -385,21 +385,6 @@ def test_du_versions(shim: Shim, versioned: Versioned) -> None:
     assert local.returncode == 1 and "can only be used with remote objects" in err(local)
 
 
-def test_versioned_rm_and_cp_refused_by_boto3(shim: Shim, versioned: Versioned) -> None:
-    """Not ported yet: refused, never run on the latest version instead of the one asked for."""
-    bucket, ids = versioned
-    for args in (
-        ["rm", "--all-versions", f"s3://{bucket}/v.txt"],
-        ["rm", "--version-id", ids["v.txt"][0], f"s3://{bucket}/v.txt"],
-        ["cp", "--version-id", ids["v.txt"][0], f"s3://{bucket}/v.txt", "out.txt"],
-        ["mv", "--version-id", ids["v.txt"][0], f"s3://{bucket}/v.txt", f"s3://{bucket}/moved.txt"],
-    ):
-        r = shim("boto3", *args)
-        assert r.returncode == 1 and r.stdout == b"", args
-        assert b"--all-versions and --version-id are not supported by the boto3 backend" in r.stderr
-    assert len(lines(both(shim, "ls", "--all-versions", f"s3://{bucket}/v.txt"))) == 4  # nothing removed
-
-
 def test_ls_pagination(shim: Shim, paged: str) -> None:
     out = lines(both(shim, "ls", f"s3://{paged}/*"))
     assert len(out) == PAGES + 1

@@ -35,6 +35,11 @@ from tests.faultproxy import FaultProxy
 MIB = 1024 * 1024
 
 
+# Every test here runs with the sandbox's HOME/XDG_*: backend_client makes the backend's client
+# in this process, and that writes botocore's model cache under XDG_CACHE_HOME.
+pytestmark = pytest.mark.usefixtures("sandbox")
+
+
 def backend_client(url: str) -> object:
     """The boto3 backend's own client (same retries, timeouts, checksum settings) for ``url``."""
     profile = s3env.Profile(

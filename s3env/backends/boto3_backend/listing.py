@@ -22,7 +22,13 @@ from typing import Any
 from s3env.backends.boto3_backend.context import Context
 from s3env.backends.boto3_backend.flags import Flag, Options, full_command, parse_flags
 from s3env.backends.boto3_backend.gofmt import go_json, go_quote
-from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
+from s3env.backends.boto3_backend.urls import (
+    VERSIONS_COMBINED,
+    VERSIONS_NEED_REMOTE,
+    ObjectURL,
+    UrlError,
+    wildcard_to_regex,
+)
 
 DATE_FORMAT = "%Y/%m/%d %H:%M:%S"
 CHUNK = 1 << 20
@@ -168,54 +174,34 @@ class Entry:
 def list_objects(ctx: Context, url: ObjectURL) -> Iterator[Entry]:
     """s5cmd ``listObjectsV2``: common prefixes then contents, page by page, filtered by the
     URL's pattern; an error entry on failure, ``no object found`` when nothing matched."""
-    params: dict[str, Any] = {"Bucket": url.bucket, "Prefix": url.prefix}
-    if url.delimiter:
-        params["Delimiter"] = url.delimiter
-    found = False
-    now: dt.datetime | None = None
-    bucket = f"s3://{url.bucket}/"
-    try:
-        for page in ctx.client.get_paginator("list_objects_v2").paginate(**params):
-            for common in page.get("CommonPrefixes") or []:
-                prefix = common.get("Prefix", "")
-                relative = None if url.raw else url.relative_for(prefix)
-                if relative is None:
-                    continue
-                yield Entry(bucket + prefix, relative, prefix, True)
-                found = True
-            if now is None:
-                now = dt.datetime.now(dt.UTC)
-            for item in page.get("Contents") or []:
-                key = item.get("Key", "")
-                relative = None if url.raw else url.relative_for(key)
-                if relative is None:
-                    continue
-                modified = item.get("LastModified")
-                if modified is not None and modified > now:  # s5cmd skips objects newer than the listing
-                    found = True
-                    continue
-                yield Entry(
-                    bucket + key,
-                    relative,
-                    key,
-                    key.endswith("/"),
-                    etag=(item.get("ETag") or "").strip('"'),
-                    modified=modified,
-                    size=int(item.get("Size") or 0),
-                    storage_class=item.get("StorageClass") or "",
-                )
-                found = True
-    except _client_error_types() as exc:
-        yield Entry("", "", "", False, error=exc)
-        return
-    if not found and not url.is_bucket():
-        yield Entry("", "", "", False, error="no object found")
+
+    def contents(page: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+        return [(item, False) for item in page.get("Contents") or []]
+
+    return _list(ctx, url, "list_objects_v2", contents)
 
 
 def list_object_versions(ctx: Context, url: ObjectURL, version_id: str = "") -> Iterator[Entry]:
     """s5cmd ``listObjectVersions`` (``--all-versions``, ``--version-id``): per page, common
     prefixes, then the versions, then the delete markers (size 0, no ETag), each filtered by the
     URL's pattern and, given ``version_id``, by that version."""
+
+    def versions_then_markers(page: dict[str, Any]) -> list[tuple[dict[str, Any], bool]]:
+        versions = [(item, False) for item in page.get("Versions") or []]
+        return versions + [(item, True) for item in page.get("DeleteMarkers") or []]
+
+    return _list(ctx, url, "list_object_versions", versions_then_markers, version_id)
+
+
+def _list(
+    ctx: Context,
+    url: ObjectURL,
+    operation: str,
+    objects_of: Callable[[dict[str, Any]], list[tuple[dict[str, Any], bool]]],
+    version_id: str = "",
+) -> Iterator[Entry]:
+    """One paginated listing as s5cmd walks it: ``objects_of(page)`` gives (item, is a delete
+    marker) pairs."""
     params: dict[str, Any] = {"Bucket": url.bucket, "Prefix": url.prefix}
     if url.delimiter:
         params["Delimiter"] = url.delimiter
@@ -223,7 +209,7 @@ def list_object_versions(ctx: Context, url: ObjectURL, version_id: str = "") -> 
     now: dt.datetime | None = None
     bucket = f"s3://{url.bucket}/"
     try:
-        for page in ctx.client.get_paginator("list_object_versions").paginate(**params):
+        for page in ctx.client.get_paginator(operation).paginate(**params):
             for common in page.get("CommonPrefixes") or []:
                 prefix = common.get("Prefix", "")
                 relative = None if url.raw else url.relative_for(prefix)
@@ -233,9 +219,7 @@ def list_object_versions(ctx: Context, url: ObjectURL, version_id: str = "") -> 
                 found = True
             if now is None:
                 now = dt.datetime.now(dt.UTC)
-            for item, is_marker in [(v, False) for v in page.get("Versions") or []] + [
-                (m, True) for m in page.get("DeleteMarkers") or []
-            ]:
+            for item, is_marker in objects_of(page):
                 key = item.get("Key", "")
                 relative = None if url.raw else url.relative_for(key)
                 if relative is None:
@@ -244,7 +228,7 @@ def list_object_versions(ctx: Context, url: ObjectURL, version_id: str = "") -> 
                 if version_id and version != version_id:
                     continue
                 modified = item.get("LastModified")
-                if modified is not None and modified > now:
+                if modified is not None and modified > now:  # s5cmd skips objects newer than the listing
                     found = True
                     continue
                 yield Entry(
@@ -264,10 +248,6 @@ def list_object_versions(ctx: Context, url: ObjectURL, version_id: str = "") -> 
         return
     if not found and not url.is_bucket():
         yield Entry("", "", "", False, error="no object found")
-
-
-# s5cmd checkVersinoningURLRemote, with Go's %q around the flag names
-VERSIONS_NEED_REMOTE = '"all-versions", and "version-id" flags can only be used with remote objects'
 
 
 def _report(printer: Printer, error: BaseException | str) -> None:
@@ -419,7 +399,7 @@ def du(ctx: Context, args: list[str]) -> int:
         return 1
     all_versions, version_id = flags.bool("all-versions"), flags.str("version-id")
     if all_versions and version_id:
-        printer.error('it is not allowed to combine "all-versions" and "version-id" flags')
+        printer.error(VERSIONS_COMBINED)
         return 1
     url = _parse_url(printer, positional[0])
     if url is None:

@@ -104,6 +104,7 @@ class RangedDownload:
         concurrency: int,
         on_bytes: Callable[[int], None] | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        version_id: str = "",
     ) -> None:
         self.client = client
         self.bucket = bucket
@@ -113,6 +114,7 @@ class RangedDownload:
         self.concurrency = max(1, concurrency)
         self.on_bytes = on_bytes
         self.sleep = sleep
+        self.version = {"VersionId": version_id} if version_id else {}
         self.cancelled = threading.Event()
         self.etag: str | None = None
         self.size = 0
@@ -157,15 +159,16 @@ class RangedDownload:
 
         try:
             return self.client.get_object(
-                Bucket=self.bucket, Key=self.key, Range=f"bytes=0-{self.part_size - 1}"
+                Bucket=self.bucket, Key=self.key, Range=f"bytes=0-{self.part_size - 1}", **self.version
             )
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") != "InvalidRange":
                 raise
-        return self.client.get_object(Bucket=self.bucket, Key=self.key)  # empty: it has no byte 0
+        # empty: it has no byte 0
+        return self.client.get_object(Bucket=self.bucket, Key=self.key, **self.version)
 
     def _open(self, start: int, end: int) -> Any:
-        extra = {"IfMatch": self.etag} if self.etag else {}
+        extra = {"IfMatch": self.etag, **self.version} if self.etag else dict(self.version)
         response = self.client.get_object(
             Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end - 1}", **extra
         )

@@ -32,7 +32,13 @@ from urllib.parse import urlsplit
 from s3env.backends.boto3_backend.context import Context
 from s3env.backends.boto3_backend.flags import Flag, Options, full_command, parse_flags
 from s3env.backends.boto3_backend.gofmt import go_json, go_quote
-from s3env.backends.boto3_backend.urls import ObjectURL, UrlError, wildcard_to_regex
+from s3env.backends.boto3_backend.urls import (
+    VERSIONS_COMBINED,
+    VERSIONS_NEED_REMOTE,
+    ObjectURL,
+    UrlError,
+    wildcard_to_regex,
+)
 
 MEGABYTES = 1024 * 1024
 DELETE_OBJECTS_MAX = 1000
@@ -82,11 +88,6 @@ RM_FLAGS: tuple[Flag, ...] = (
     Flag("version-id", "str"),
 )
 
-# Not ported yet: refused rather than run on the latest version, which would copy or delete
-# another object than the one asked for.
-VERSIONS_REFUSED = (
-    "--all-versions and --version-id are not supported by the boto3 backend (use --backend s5cmd)"
-)
 
 # ---- output in s5cmd's formats --------------------------------------------------------------
 
@@ -104,7 +105,15 @@ class Printer:
         self.ctx = ctx
         self.lock = threading.Lock()
 
-    def info(self, op: str, source: str | None, destination: str | None, obj: dict[str, Any] | None) -> None:
+    def info(
+        self,
+        op: str,
+        source: str | None,
+        destination: str | None,
+        obj: dict[str, Any] | None,
+        version_id: str = "",
+    ) -> None:
+        """s5cmd ``InfoMessage``: a source's version id shows only without a destination (rm)."""
         with self.lock:
             if self.ctx.json:
                 message: dict[str, Any] = {"operation": op, "success": True}
@@ -114,9 +123,13 @@ class Printer:
                     message["destination"] = destination
                 if obj is not None:
                     message["object"] = obj
+                if destination is None and source is not None and version_id:
+                    message["version_id"] = version_id
                 self.ctx.out(go_json(message))
             elif source is not None and destination is not None:
                 self.ctx.out(f"{op} {source} {destination}")
+            elif source is not None and version_id:
+                self.ctx.out(f"{op} {source:<50} {version_id}")
             else:
                 self.ctx.out(f"{op} {destination if destination is not None else source}")
 
@@ -463,7 +476,8 @@ def list_remote(ctx: Context, src: ObjectURL) -> Iterator[Obj]:
 
 def remote_stat(ctx: Context, url: ObjectURL) -> Obj:
     try:
-        head = ctx.client.head_object(Bucket=url.bucket, Key=url.path)
+        version = {"VersionId": url.version_id} if url.version_id else {}
+        head = ctx.client.head_object(Bucket=url.bucket, Key=url.path, **version)
     except Exception as exc:
         if is_not_found(exc):
             raise NotFound(url.absolute()) from None
@@ -486,9 +500,34 @@ def expand_source(ctx: Context, src: ObjectURL) -> Iterator[Obj]:
     is_dir = False
     if not src.is_wildcard() and not src.is_remote():
         is_dir = local_stat(src).is_dir
-    if src.is_wildcard() or is_dir:
-        return list_remote(ctx, src) if src.is_remote() else list_local(src)
+    if src.is_wildcard() or src.all_versions or is_dir:
+        if not src.is_remote():
+            return list_local(src)
+        return list_remote_versions(ctx, src) if src.all_versions or src.version_id else list_remote(ctx, src)
     return iter([Obj(url=src)])
+
+
+def list_remote_versions(ctx: Context, src: ObjectURL) -> Iterator[Obj]:
+    """s5cmd ``S3.listObjectVersions`` as a source: every version (and delete marker) that
+    matches, or only ``src.version_id``; each object's URL carries its version id."""
+    from s3env.backends.boto3_backend.listing import list_object_versions
+
+    for entry in list_object_versions(ctx, src, src.version_id):
+        if entry.error is not None:
+            error = entry.error
+            yield Obj(err=TaskError(error) if isinstance(error, str) else aws_error(error))
+            continue
+        url = src.with_key(entry.key)
+        url.version_id = entry.version_id
+        modified = entry.modified
+        yield Obj(
+            url=url,
+            size=entry.size,
+            mtime_ns=int(modified.timestamp() * 1_000_000_000) if modified else 0,
+            is_dir=entry.is_dir,
+            storage_class=entry.storage_class,
+            etag=entry.etag,
+        )
 
 
 # ---- include / exclude -----------------------------------------------------------------------
@@ -965,6 +1004,7 @@ class CopyJob:
             self.part_size,
             self.concurrency,
             on_bytes=self.ctx.progress.advance,
+            version_id=srcurl.version_id,
         )
         return download.run()
 
@@ -1039,10 +1079,10 @@ class CopyJob:
             client.copy_object(
                 Bucket=dsturl.bucket,
                 Key=dsturl.path,
-                CopySource={"Bucket": srcurl.bucket, "Key": srcurl.path},
+                CopySource=copy_source(srcurl),
                 **extra,
             )
-            if self.delete_source:
+            if self.delete_source:  # s5cmd's Delete: the key, whatever --version-id said
                 client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
         self.printer.info(
             self.op,
@@ -1050,6 +1090,13 @@ class CopyJob:
             dsturl.absolute(),
             object_json(key=dsturl.absolute(), storage_class=self.options.str("storage-class")),
         )
+
+
+def copy_source(url: ObjectURL) -> dict[str, str]:
+    source = {"Bucket": url.bucket, "Key": url.path}
+    if url.version_id:
+        source["VersionId"] = url.version_id
+    return source
 
 
 def file_changed_size(path: str, got: int, want: int) -> TaskError:
@@ -1215,6 +1262,9 @@ def validate_copy(ctx: Context, positional: list[str], options: Options) -> tupl
         raise TaskError("source argument must contain wildcard character")
     if srcurl.is_wildcard() and dsturl.is_remote() and not dsturl.is_prefix() and not dsturl.is_bucket():
         raise TaskError(f"target {go_quote(dsturl.absolute())} must be a bucket or a prefix")
+    srcurl.version_id = options.str("version-id")  # cp and mv have the flag, sync has not
+    if srcurl.version_id and not srcurl.is_remote():
+        raise TaskError(VERSIONS_NEED_REMOTE)
     if srcurl.is_remote() == dsturl.is_remote():
         if not srcurl.is_remote():
             raise TaskError("local->local copy operations are not permitted")
@@ -1231,8 +1281,6 @@ def _copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) -
     printer = Printer(ctx)
     try:
         srcurl, dsturl = validate_copy(ctx, positional, options)
-        if options.str("version-id"):
-            raise TaskError(VERSIONS_REFUSED)
         if options.str("metadata-directive") and srcurl.is_remote() != dsturl.is_remote():
             raise TaskError(
                 "metadata directive is not supported for " + ("download" if srcurl.is_remote() else "upload")
@@ -1263,8 +1311,6 @@ def rm(ctx: Context, args: list[str]) -> int:
     printer = Printer(ctx)
     try:
         urls = _validate_rm(positional, options)
-        if options.bool("all-versions") or options.str("version-id"):
-            raise TaskError(VERSIONS_REFUSED)
     except TaskError as exc:
         printer.error(full, "rm", exc.message)
         return 1
@@ -1276,9 +1322,16 @@ def rm(ctx: Context, args: list[str]) -> int:
 def _validate_rm(positional: list[str], options: Options) -> list[ObjectURL]:
     if not positional:
         raise TaskError("expected at least 1 object to remove")
-    if len(positional) > 1 and options.str("version-id"):
+    all_versions, version_id = options.bool("all-versions"), options.str("version-id")
+    if all_versions and version_id:
+        raise TaskError(VERSIONS_COMBINED)
+    if len(positional) > 1 and version_id:
         raise TaskError("version-id flag can only be used with single source object")
     urls = [_parse_url(text, options.bool("raw")) for text in positional]
+    for url in urls:
+        url.version_id, url.all_versions = version_id, all_versions
+        if (version_id or all_versions) and not url.is_remote():
+            raise TaskError(VERSIONS_NEED_REMOTE)
     has_remote = has_local = False
     first_bucket = ""
     for i, url in enumerate(urls):
@@ -1364,29 +1417,27 @@ def _delete(
             printer.info("rm", url.absolute(), None, None)
         return 1 if outcome["failed"] else 0
 
-    def delete_chunk(bucket: str, keys: list[str]) -> None:
+    def delete_chunk(bucket: str, chunk: list[ObjectURL]) -> None:
         if ctx.dry_run:
-            for key in keys:
-                printer.info("rm", f"s3://{bucket}/{key}", None, None)
+            for url in chunk:
+                printer.info("rm", f"s3://{bucket}/{url.path}", None, None, url.version_id)
             return
+        objects = [{"Key": u.path, **({"VersionId": u.version_id} if u.version_id else {})} for u in chunk]
         try:
-            response = ctx.client.delete_objects(
-                Bucket=bucket, Delete={"Objects": [{"Key": k} for k in keys], "Quiet": False}
-            )
+            response = ctx.client.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": False})
         except Exception as exc:
             error(aws_error(exc).message)
             return
         for deleted in response.get("Deleted", []):
-            printer.info("rm", f"s3://{bucket}/{deleted['Key']}", None, None)
+            version = deleted.get("VersionId") or ""
+            printer.info("rm", f"s3://{bucket}/{deleted['Key']}", None, None, version)
         for failure in response.get("Errors", []):
             error(str(failure.get("Message", "")))
 
     pool = Pool(min(10, ctx.numworkers))
     for start in range(0, len(targets), DELETE_OBJECTS_MAX):
         chunk = targets[start : start + DELETE_OBJECTS_MAX]
-        bucket = chunk[-1].bucket
-        keys = [u.path for u in chunk]
-        pool.submit(lambda bucket=bucket, keys=keys: delete_chunk(bucket, keys))
+        pool.submit(lambda bucket=chunk[-1].bucket, chunk=chunk: delete_chunk(bucket, chunk))
     pool.wait()
     return 1 if outcome["failed"] else 0
 

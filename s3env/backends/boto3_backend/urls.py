@@ -21,6 +21,13 @@ class UrlError(ValueError):
     """A malformed URL: the message is s5cmd's."""
 
 
+# s5cmd checkVersinoningURLRemote's message (Go's %q around the flag names): a local URL
+# with --all-versions or --version-id.
+VERSIONS_NEED_REMOTE = '"all-versions", and "version-id" flags can only be used with remote objects'
+# s5cmd checkVersioningFlagCompatibility's message
+VERSIONS_COMBINED = 'it is not allowed to combine "all-versions" and "version-id" flags'
+
+
 def wildcard_to_regex(pattern: str) -> str:
     """s5cmd ``strutil.WildCardToRegexp``: QuoteMeta, then ``\\*`` -> ``.*`` and ``\\?`` -> ``.``."""
     out = []
@@ -35,11 +42,26 @@ def wildcard_to_regex(pattern: str) -> str:
 
 
 class ObjectURL:
-    __slots__ = ("bucket", "delimiter", "filter", "path", "prefix", "raw", "regex", "relative_path", "scheme")
+    __slots__ = (
+        "all_versions",
+        "bucket",
+        "delimiter",
+        "filter",
+        "path",
+        "prefix",
+        "raw",
+        "regex",
+        "relative_path",
+        "scheme",
+        "version_id",
+    )
 
     def __init__(self, text: str, *, raw: bool = False) -> None:
         self.raw = raw
         self.relative_path = ""
+        # s5cmd --version-id / --all-versions (rm, cp, mv); set by the command after parsing
+        self.version_id = ""
+        self.all_versions = False
         self.delimiter = ""
         self.filter = ""
         scheme, sep, rest = text.partition("://")
