@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from botocore.exceptions import ClientError
@@ -383,6 +386,78 @@ def test_du_versions(shim: Shim, versioned: Versioned) -> None:
     assert err(combined).endswith('it is not allowed to combine "all-versions" and "version-id" flags\n')
     local = both(shim, "du", "--all-versions", "localdir")
     assert local.returncode == 1 and "can only be used with remote objects" in err(local)
+
+
+def local_tree(shim: Shim) -> Path:
+    """loc/ in the sandbox (the shim's working directory), with fixed nanosecond mtimes."""
+    root = shim.sandbox.root / "loc"
+    files = {
+        "a.txt": b"hi\n",
+        "b.bin": b"x" * 1536,
+        "sub/c.txt": b"hello\n",
+        "sub/deep/d.txt": b"",
+        "é +.txt": b"u",
+    }
+    for number, (rel, data) in enumerate(files.items()):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        stamp = 1_700_000_000_123_456_789 + number * 86_400_000_000_000  # one day apart
+        os.utime(path, ns=(stamp, stamp))
+    (root / "emptydir").mkdir()
+    return root
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Kolkata"])
+def test_ls_and_du_of_local_paths(shim: Shim, tz: str) -> None:
+    """s5cmd lists local files too: a glob (whose directories are walked), a directory, one file;
+    times in local time to the nanosecond (unlike objects' UTC)."""
+    local_tree(shim)
+    shim.sandbox.env["TZ"] = tz
+    for args in (
+        ["ls", "loc"],
+        ["ls", "loc/"],
+        ["ls", "loc/*"],
+        ["ls", "loc/*.txt"],
+        ["ls", "loc/sub/c.txt"],
+        ["ls", "-e", "-s", "-H", "loc/*"],
+        ["ls", "--show-fullpath", "loc"],
+        ["ls", "--exclude", "*.bin", "loc/*"],
+        ["--json", "ls", "loc/*"],
+        ["du", "loc"],
+        ["du", "-H", "loc/*"],
+        ["du", "-g", "loc/sub"],
+        ["--json", "du", "loc/*"],
+        ["du", "--version-id", "v1", "loc"],  # ignored for local paths, as by s5cmd
+    ):
+        r = both(shim, *args)
+        assert r.returncode == 0 and r.stderr == b"", (args, r.stderr)
+    walked = [line[39:] for line in lines(both(shim, "ls", "loc/"))]  # the path column
+    assert walked == ["a.txt", "b.bin", "sub/c.txt", "sub/deep/d.txt", "é +.txt"]
+    stamp = dt.datetime.fromtimestamp(1_700_000_000, dt.UTC).astimezone(ZoneInfo(tz))
+    first = next(line for line in lines(both(shim, "ls", "loc/a.txt")))
+    assert first.startswith(stamp.strftime("%Y/%m/%d %H:%M:%S"))
+    as_json = json.loads(lines(both(shim, "--json", "ls", "loc/a.txt"))[0])
+    suffix = "Z" if tz == "UTC" else "+05:30"
+    assert as_json == {
+        "key": "loc/a.txt",
+        "last_modified": stamp.strftime("%Y-%m-%dT%H:%M:%S") + ".123456789" + suffix,
+        "type": "file",
+        "size": 3,
+    }
+    assert lines(both(shim, "du", "loc")) == ["1546 bytes in 5 objects: loc"]
+
+
+def test_ls_and_du_of_local_paths_errors(shim: Shim) -> None:
+    local_tree(shim)
+    for args, message in (
+        (["ls", "nothing-here"], "given object nothing-here not found"),
+        (["ls", "loc/zz*"], 'no match found for "loc/zz*"'),
+        (["du", "nothing-here"], "given object nothing-here not found"),
+    ):
+        r = both(shim, *args)
+        assert err(r).endswith(f": {message}\n"), (args, err(r))
+        assert r.returncode == (0 if args[0] == "du" else 1)  # du without -g: 0, as for objects
 
 
 def test_ls_pagination(shim: Shim, paged: str) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import http
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +44,22 @@ def go_time_json(moment: dt.datetime) -> str:
     if moment.microsecond:
         text += "." + f"{moment.microsecond:06d}".rstrip("0")
     return text + "Z"
+
+
+def go_local_time_json(mtime_ns: int) -> str:
+    """Go ``time.Time`` in JSON for a local file's ModTime: local time, nanoseconds without
+    trailing zeros, ``Z`` or the offset."""
+    seconds, fraction = divmod(mtime_ns, 1_000_000_000)
+    moment = time.localtime(seconds)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", moment)
+    if fraction:
+        text += "." + f"{fraction:09d}".rstrip("0")
+    offset = moment.tm_gmtoff
+    if not offset:
+        return text + "Z"
+    sign = "+" if offset > 0 else "-"
+    hours, minutes = divmod(abs(offset) // 60, 60)
+    return f"{text}{sign}{hours:02d}:{minutes:02d}"
 
 
 def humanize_bytes(size: int) -> str:
@@ -169,6 +186,7 @@ class Entry:
     storage_class: str = ""
     error: BaseException | str | None = None
     version_id: str = ""  # only from list_object_versions
+    local_mtime_ns: int | None = None  # a local file's: shown in local time, to the nanosecond
 
 
 def list_objects(ctx: Context, url: ObjectURL) -> Iterator[Entry]:
@@ -250,6 +268,22 @@ def _list(
         yield Entry("", "", "", False, error="no object found")
 
 
+def list_local_entries(url: ObjectURL) -> Iterator[Entry]:
+    """s5cmd ``Filesystem.List`` for ``ls``/``du`` of a local path: a glob, whose directories are
+    walked whole, or a directory walked, or one file (``transfer.list_local``, which cp's
+    uploads use)."""
+    from s3env.backends.boto3_backend.transfer import list_local
+
+    for obj in list_local(url):
+        if obj.err is not None or obj.url is None:
+            yield Entry("", "", "", False, error=obj.err.message if obj.err else "no object found")
+            continue
+        path = obj.url.absolute()
+        yield Entry(
+            path, obj.url.relative(), obj.url.path, obj.is_dir, size=obj.size, local_mtime_ns=obj.mtime_ns
+        )
+
+
 def _report(printer: Printer, error: BaseException | str) -> None:
     if isinstance(error, str):
         printer.error(error)
@@ -306,16 +340,18 @@ def ls(ctx: Context, args: list[str]) -> int:
         return 1
     if not positional:
         return _list_buckets(ctx, printer)
-    if not url.is_remote():
-        printer.error("listing local paths is not supported by the boto3 backend (use --backend s5cmd)")
-        return 1
     show_etag = flags.bool("etag")
     humanize = flags.bool("humanize")
     show_class = flags.bool("storage-class")
     fullpath = flags.bool("show-fullpath")
     excludes = _exclude_regexes(flags.list("exclude"))
     status = 0
-    entries = list_object_versions(ctx, url) if all_versions else list_objects(ctx, url)
+    if not url.is_remote():
+        entries = list_local_entries(url)
+    elif all_versions:
+        entries = list_object_versions(ctx, url)
+    else:
+        entries = list_objects(ctx, url)
     for entry in entries:
         if entry.error is not None:
             _report(printer, entry.error)
@@ -337,7 +373,10 @@ def _ls_line(entry: Entry, show_etag: bool, humanize: bool, show_class: bool, fu
     if entry.is_dir:
         date, cls, etag, size, path = "", "", "", "DIR", entry.relative
     else:
-        date = entry.modified.astimezone(dt.UTC).strftime(DATE_FORMAT) if entry.modified else ""
+        if entry.local_mtime_ns is not None:  # s5cmd formats a file's ModTime as it is: local
+            date = time.strftime(DATE_FORMAT, time.localtime(entry.local_mtime_ns // 1_000_000_000))
+        else:
+            date = entry.modified.astimezone(dt.UTC).strftime(DATE_FORMAT) if entry.modified else ""
         cls = entry.storage_class if show_class else ""
         etag = entry.etag if show_etag else ""
         size = humanize_bytes(entry.size) if humanize else str(entry.size)
@@ -352,7 +391,9 @@ def _object_json(entry: Entry) -> dict[str, Any]:
     obj: dict[str, Any] = {"key": entry.url}
     if entry.etag:
         obj["etag"] = entry.etag
-    if entry.modified is not None:
+    if entry.local_mtime_ns is not None:
+        obj["last_modified"] = go_local_time_json(entry.local_mtime_ns)
+    elif entry.modified is not None:
         obj["last_modified"] = go_time_json(entry.modified)
     obj["type"] = "directory" if entry.is_dir else "file"
     if entry.size:
@@ -407,16 +448,18 @@ def du(ctx: Context, args: list[str]) -> int:
     if all_versions and not url.is_remote():
         printer.error(VERSIONS_NEED_REMOTE)
         return 1
-    if not url.is_remote():
-        printer.error("local paths are not supported by the boto3 backend (use --backend s5cmd)")
-        return 1
     excludes = _exclude_regexes(flags.list("exclude"))
     humanize = flags.bool("humanize")
     totals: dict[str, list[int]] = {}
     total = [0, 0]
     failed = False
-    versioned = all_versions or bool(version_id)
-    for entry in list_object_versions(ctx, url, version_id) if versioned else list_objects(ctx, url):
+    if not url.is_remote():
+        entries = list_local_entries(url)  # --version-id is ignored there, as by s5cmd
+    elif all_versions or version_id:
+        entries = list_object_versions(ctx, url, version_id)
+    else:
+        entries = list_objects(ctx, url)
+    for entry in entries:
         if entry.error is None and entry.is_dir:
             continue
         if entry.error is not None:
