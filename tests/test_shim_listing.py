@@ -11,6 +11,7 @@ import datetime as dt
 import json
 import os
 import re
+import signal
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -21,7 +22,7 @@ from botocore.exceptions import ClientError
 
 from s3env.backends.boto3_backend import flags, listing
 from s3env.backends.boto3_backend.usage import HelpRequested, UsageError
-from tests.conftest import Shim, s3_client, unique_bucket
+from tests.conftest import S3ENV, Shim, s3_client, unique_bucket
 
 DATE = r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d"
 JSON_TIME = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z"
@@ -568,6 +569,40 @@ def test_cat_many(shim: Shim, tree: str) -> None:
         both(shim, "cat", f"s3://{tree}/*.txt").stdout
         == b"xyz" + b"sub\n" + HELLO + b"glob" + b"plus" + HELLO
     )
+
+
+def _reader_goes_away(shim: Shim, backend: str, *args: str) -> tuple[int, bytes, bytes]:
+    """Run with stdout on a pipe, read its first 100 bytes, close it, wait: (status, the bytes
+    read, stderr).  Every command here writes well over a pipe's 64 KiB buffer, so it is still
+    writing when the reader goes away."""
+    with subprocess.Popen(
+        [S3ENV, "--backend", backend, "--profile", shim.profile, *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=shim.sandbox.env,
+        cwd=shim.sandbox.root,
+    ) as process:
+        assert process.stdout is not None and process.stderr is not None
+        head = process.stdout.read(100)
+        process.stdout.close()
+        stderr = process.stderr.read()
+        return process.wait(timeout=120), head, stderr
+
+
+def test_a_reader_that_goes_away_kills_with_sigpipe(shim: Shim, tree: str, paged: str) -> None:
+    """`s3env cat … | head`: s5cmd dies of SIGPIPE (a shell shows 141); so does the boto3 backend,
+    with nothing on stderr."""
+    (shim.sandbox.root / "down").mkdir()
+    for args in (
+        ["cat", f"s3://{tree}/big.bin"],
+        ["ls", f"s3://{paged}/*"],
+        ["cp", f"s3://{paged}/p/*", "down/"],
+    ):
+        ref, got = _reader_goes_away(shim, "s5cmd", *args), _reader_goes_away(shim, "boto3", *args)
+        assert ref[0] == got[0] == -signal.SIGPIPE, (args, ref, got)
+        assert ref[1] == got[1] or args[0] == "cp", args  # cp: lines in completion order
+        assert got[2] == b"", (args, got[2])
 
 
 def test_cat_raw(shim: Shim, tree: str) -> None:

@@ -71,6 +71,9 @@ class Boto3Backend(Backend):
         except ShimError as exc:
             ctx.error(request.command, str(exc))
             return 1
+        except BrokenPipeError:  # a transfer's output lines, into a closed pipe
+            ctx.reader_gone()
+            return 1
         return 1 if ctx.failed else status
 
 
@@ -83,9 +86,29 @@ def _end_process(ctx: Context, status: int) -> None:
     import os
     import sys
 
+    if ctx.reader_went_away:
+        _die_of_sigpipe(ctx)
     for stream in (ctx.stdout, ctx.stderr, sys.stdout, sys.stderr):
         stream.flush()
     logging = sys.modules.get("logging")
     if logging is not None:  # --debug's handlers, botocore's loggers
         logging.shutdown()
     os._exit(status)
+
+
+def _die_of_sigpipe(ctx: Context) -> None:
+    """End as s5cmd does when its reader goes away: killed by SIGPIPE (a shell shows 141), not
+    exit 1.  Python ignores SIGPIPE, so the default action is restored first."""
+    import contextlib
+    import os
+    import signal
+    import sys
+
+    for stream in (ctx.stdout, ctx.stderr, sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    sigpipe = getattr(signal, "SIGPIPE", None)
+    if sigpipe is not None:  # not on Windows: there, exit 1 below
+        signal.signal(sigpipe, signal.SIG_DFL)
+        os.kill(os.getpid(), sigpipe)
+    os._exit(1)

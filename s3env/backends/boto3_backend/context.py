@@ -24,6 +24,7 @@ class Context:
         self.stdout: IO[bytes] = request.stdout or sys.stdout.buffer
         self.stderr: IO[bytes] = request.stderr or sys.stderr.buffer
         self.failed = False
+        self.reader_went_away = False  # stdout's reader closed it (`| head`): see reader_gone
         self._client: Any = None
         self._loader: Any = None
         self.progress: TransferProgress = NO_PROGRESS  # cp/mv/sync set a real one on a terminal
@@ -81,6 +82,17 @@ class Context:
             from s3env.backends.boto3_backend.models import save_loader
 
             save_loader(self._loader)
+
+    def reader_gone(self) -> None:
+        """stdout's reader closed the pipe: write nothing more there (it goes to /dev/null),
+        and let the CLI's process end as s5cmd's does, killed by SIGPIPE (Boto3Backend.run)."""
+        import contextlib
+        import os
+
+        self.reader_went_away = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stdout.fileno())
 
     def start_progress(self, label: str) -> TransferProgress:
         """A progress bar for one transfer command (``with ctx.start_progress("cp"):``): live on

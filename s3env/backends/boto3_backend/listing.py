@@ -149,26 +149,18 @@ def _setup(ctx: Context, op: str, flags: tuple[Flag, ...], args: list[str]) -> S
 
 
 def _quiet_broken_pipe(command: Callable[[Context, list[str]], int]) -> Callable[[Context, list[str]], int]:
-    """A closed stdout (``… | head``) ends the command quietly with status 1; s5cmd dies of SIGPIPE."""
+    """A closed stdout (``… | head``) ends the command with status 1 and no error line (the CLI's
+    process then dies of SIGPIPE, as s5cmd's does: ``Context.reader_gone``)."""
 
     @functools.wraps(command)
     def run(ctx: Context, args: list[str]) -> int:
         try:
             return command(ctx, args)
         except BrokenPipeError:
-            _silence_stdout(ctx)
+            ctx.reader_gone()
             return 1
 
     return run
-
-
-def _silence_stdout(ctx: Context) -> None:
-    import contextlib
-    import os
-
-    with contextlib.suppress(OSError, ValueError, AttributeError):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, ctx.stdout.fileno())
 
 
 # ---- listing --------------------------------------------------------------------------------
@@ -561,8 +553,8 @@ def _stream(ctx: Context, printer: Printer, bucket: str, key: str, version: str)
     except _client_error_types() as exc:
         printer.aws_error(exc)
         return False
-    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as s5cmd dies of SIGPIPE
-        _silence_stdout(ctx)
+    except BrokenPipeError:  # the reader went away (`| head`): stop, and die of SIGPIPE as s5cmd
+        ctx.reader_gone()
         return False
     return True
 

@@ -113,25 +113,40 @@ class Printer:
         obj: dict[str, Any] | None,
         version_id: str = "",
     ) -> None:
-        """s5cmd ``InfoMessage``: a source's version id shows only without a destination (rm)."""
+        """s5cmd ``InfoMessage``: a source's version id shows only without a destination (rm).
+        Once stdout's reader has gone (``| head``), nothing: the process dies of SIGPIPE at the
+        end, as s5cmd's does (``Context.reader_gone``)."""
         with self.lock:
-            if self.ctx.json:
-                message: dict[str, Any] = {"operation": op, "success": True}
-                if source is not None:
-                    message["source"] = source
-                if destination is not None:
-                    message["destination"] = destination
-                if obj is not None:
-                    message["object"] = obj
-                if destination is None and source is not None and version_id:
-                    message["version_id"] = version_id
-                self.ctx.out(go_json(message))
-            elif source is not None and destination is not None:
-                self.ctx.out(f"{op} {source} {destination}")
-            elif source is not None and version_id:
-                self.ctx.out(f"{op} {source:<50} {version_id}")
-            else:
-                self.ctx.out(f"{op} {destination if destination is not None else source}")
+            try:
+                self._info(op, source, destination, obj, version_id)
+            except BrokenPipeError:
+                self.ctx.reader_gone()
+
+    def _info(
+        self,
+        op: str,
+        source: str | None,
+        destination: str | None,
+        obj: dict[str, Any] | None,
+        version_id: str,
+    ) -> None:
+        if self.ctx.json:
+            message: dict[str, Any] = {"operation": op, "success": True}
+            if source is not None:
+                message["source"] = source
+            if destination is not None:
+                message["destination"] = destination
+            if obj is not None:
+                message["object"] = obj
+            if destination is None and source is not None and version_id:
+                message["version_id"] = version_id
+            self.ctx.out(go_json(message))
+        elif source is not None and destination is not None:
+            self.ctx.out(f"{op} {source} {destination}")
+        elif source is not None and version_id:
+            self.ctx.out(f"{op} {source:<50} {version_id}")
+        else:
+            self.ctx.out(f"{op} {destination if destination is not None else source}")
 
     def error(self, command: str, op: str, message: str) -> None:
         message = cleanup_error(message)
@@ -878,6 +893,8 @@ class CopyJob:
         dst = self.dst
 
         def task() -> None:
+            if self.ctx.reader_went_away:  # `| head` has closed stdout: s5cmd would be dead now
+                return
             flatten = self.options.bool("flatten")
             dsturl: ObjectURL | None = None
             try:
