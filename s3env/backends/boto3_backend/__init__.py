@@ -81,15 +81,18 @@ def _end_process(ctx: Context, status: int) -> None:
     """The CLI's process ends with this command: flush and leave without the interpreter's
     teardown, which frees botocore's modules and parsed models object by object (60-80 ms,
     a tenth of a 256 MiB download).  Nothing is left to run: the pools are joined, temp files
-    renamed or removed, the data-loader cache saved.  A flush that fails (a closed pipe)
-    raises as before, to the CLI's own handling."""
+    renamed or removed, the data-loader cache saved.  A reader that has gone, noticed now or
+    before, ends it with SIGPIPE instead."""
     import os
     import sys
 
+    try:
+        for stream in (ctx.stdout, ctx.stderr, sys.stdout, sys.stderr):
+            stream.flush()
+    except BrokenPipeError:
+        ctx.reader_gone()
     if ctx.reader_went_away:
         _die_of_sigpipe(ctx)
-    for stream in (ctx.stdout, ctx.stderr, sys.stdout, sys.stderr):
-        stream.flush()
     logging = sys.modules.get("logging")
     if logging is not None:  # --debug's handlers, botocore's loggers
         logging.shutdown()
