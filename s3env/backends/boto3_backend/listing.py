@@ -276,6 +276,16 @@ def list_local_entries(url: ObjectURL) -> Iterator[Entry]:
         )
 
 
+def _entries(ctx: Context, url: ObjectURL, all_versions: bool, version_id: str = "") -> Iterator[Entry]:
+    """What ``ls`` and ``du`` walk, as s5cmd's ``storage.List`` picks it: local files, versions
+    (``--all-versions``, ``--version-id``), or objects."""
+    if not url.is_remote():
+        return list_local_entries(url)  # --version-id is ignored there, as by s5cmd
+    if all_versions or version_id:
+        return list_object_versions(ctx, url, version_id)
+    return list_objects(ctx, url)
+
+
 def _report(printer: Printer, error: BaseException | str) -> None:
     if isinstance(error, str):
         printer.error(error)
@@ -338,13 +348,7 @@ def ls(ctx: Context, args: list[str]) -> int:
     fullpath = flags.bool("show-fullpath")
     excludes = _exclude_regexes(flags.list("exclude"))
     status = 0
-    if not url.is_remote():
-        entries = list_local_entries(url)
-    elif all_versions:
-        entries = list_object_versions(ctx, url)
-    else:
-        entries = list_objects(ctx, url)
-    for entry in entries:
+    for entry in _entries(ctx, url, all_versions):
         if entry.error is not None:
             _report(printer, entry.error)
             status = 1
@@ -445,13 +449,7 @@ def du(ctx: Context, args: list[str]) -> int:
     totals: dict[str, list[int]] = {}
     total = [0, 0]
     failed = False
-    if not url.is_remote():
-        entries = list_local_entries(url)  # --version-id is ignored there, as by s5cmd
-    elif all_versions or version_id:
-        entries = list_object_versions(ctx, url, version_id)
-    else:
-        entries = list_objects(ctx, url)
-    for entry in entries:
+    for entry in _entries(ctx, url, all_versions, version_id):
         if entry.error is None and entry.is_dir:
             continue
         if entry.error is not None:
