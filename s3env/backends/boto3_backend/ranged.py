@@ -7,8 +7,8 @@ about twice s5cmd's time.  This is what s5cmd (aws-sdk-go's downloader) does: pa
 their offsets, no extra round trip.  Memory stays at one read buffer per stream, whatever the
 object's size: each stream reads into its own reused buffer (``readinto``), as Go's
 ``io.Copy`` does, not into a new bytes object per chunk.  On a VM whose untouched pages fault
-on first use (this project's CI), a fresh MiB per chunk alongside the page cache the file
-itself needs made the 256 MiB download 3-4x slower than s5cmd; see docs/performance.md.
+on first use (this project's CI), fresh memory for every chunk adds to what the file's own
+page cache already costs; see docs/performance.md.
 
 The parts after the first carry ``If-Match`` with the first response's ETag, so an object
 replaced mid-download fails with ``PreconditionFailed`` instead of yielding a mix of two
@@ -168,7 +168,9 @@ class RangedDownload:
         return self.client.get_object(Bucket=self.bucket, Key=self.key, **self.version)
 
     def _open(self, start: int, end: int) -> Any:
-        extra = {"IfMatch": self.etag, **self.version} if self.etag else dict(self.version)
+        extra = dict(self.version)
+        if self.etag:
+            extra["IfMatch"] = self.etag
         response = self.client.get_object(
             Bucket=self.bucket, Key=self.key, Range=f"bytes={start}-{end - 1}", **extra
         )
