@@ -41,6 +41,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from s3env.demo import sandbox_env
+from s3env.devserver import Measured
+from s3env.devserver import run_measured as measure
 
 BIN = Path(sys.executable).parent
 S3ENV = str(BIN / "s3env")
@@ -64,18 +66,6 @@ def real_s5cmd() -> str:
 # ---- running and measuring one command --------------------------------------------------------
 
 
-@dataclass
-class Run:
-    seconds: float
-    max_rss_kib: int
-    returncode: int
-    stderr: str
-
-
-#: MiB written through the page cache and deleted before each measured command; 0: none.
-SETTLE_MIB = 0
-
-
 def settle_memory(directory: Path, mib: int) -> None:
     """Leave ``mib`` MiB of memory the kernel has just used and freed, for the next command's
     page cache.
@@ -96,24 +86,20 @@ def settle_memory(directory: Path, mib: int) -> None:
     scratch.unlink()
 
 
-def run_measured(argv: list[str], env: dict[str, str], cwd: Path, settle: bool = False) -> Run:
+def run_measured(argv: list[str], env: dict[str, str], cwd: Path, settle_mib: int = 0) -> Measured:
     """Wall time and the tool's own peak RSS (``devserver.run_measured``: a small launcher, since
     Linux keeps a process's peak across exec and a tool spawned straight from this script
     reported this script's size).
 
     Dirty pages are flushed first: otherwise the kernel's write-back of the previous tool's
-    256 MiB lands in the next tool's time (that alone doubled some download figures).  Copies
-    (``settle``) then get settled memory (``settle_memory``)."""
-    from s3env.devserver import run_measured as measure
-
+    256 MiB lands in the next tool's time (that alone doubled some download figures).  Then
+    ``settle_mib`` MiB of memory are settled (``settle_memory``; copies only)."""
     os.sync()
-    if settle:
-        settle_memory(cwd, SETTLE_MIB)
-    m = measure(argv, env, cwd)
-    return Run(m.seconds, m.max_rss_kib, m.returncode, m.stderr)
+    settle_memory(cwd, settle_mib)
+    return measure(argv, env, cwd)
 
 
-def failure_text(run: Run) -> str:
+def failure_text(run: Measured) -> str:
     lines = [line.strip() for line in run.stderr.splitlines() if line.strip()]
     text = lines[-1] if lines else f"exit status {run.returncode}"
     return text if len(text) <= 100 else text[:97] + "..."
@@ -246,6 +232,7 @@ def bench_copies(
     work: Path,
     cleanup_env: dict[str, str],
     s5cmd: str,
+    settle_mib: int,
 ) -> dict[tuple[str, str], Cell]:
     cells: dict[tuple[str, str], Cell] = {}
     serial = 0
@@ -258,7 +245,7 @@ def bench_copies(
                     continue
                 serial += 1
                 prefix = f"s3://{BUCKET}/r{repeat}-{serial}/"
-                run = run_measured(tool.upload(source, prefix), tool.env, work, settle=True)
+                run = run_measured(tool.upload(source, prefix), tool.env, work, settle_mib)
                 if run.returncode:
                     up.failed = up.failed or failure_text(run)
                 else:
@@ -271,7 +258,7 @@ def bench_copies(
                         sys.exit(f"s5cmd could not seed {prefix}: {failure_text(seed)}")
                 target = work / f"down-{serial}"
                 target.mkdir()
-                run = run_measured(tool.download(prefix, target), tool.env, work, settle=True)
+                run = run_measured(tool.download(prefix, target), tool.env, work, settle_mib)
                 got = tree_summary(target)
                 if run.returncode:
                     down.failed = down.failed or failure_text(run)
@@ -367,8 +354,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.files, args.large_mib, args.repeats, args.ls_runs = 100, 32, 1, 5
-    global SETTLE_MIB
-    SETTLE_MIB = args.large_mib + 64 if args.settle_mib is None else args.settle_mib
+    settle_mib = args.large_mib + 64 if args.settle_mib is None else args.settle_mib
 
     from s3env.devserver import start_seaweedfs, weed_command
 
@@ -405,7 +391,7 @@ def main() -> None:
                 [s5cmd, "rm", f"s3://{BUCKET}/warm/*"],
             ):
                 subprocess.run(argv, env=plain_env, check=True, capture_output=True)
-            cells = bench_copies(tools, datasets, args.repeats, work, plain_env, s5cmd)
+            cells = bench_copies(tools, datasets, args.repeats, work, plain_env, s5cmd, settle_mib)
 
             # A few objects for `ls s3://bucket` to list.
             subprocess.run(
@@ -443,7 +429,7 @@ def main() -> None:
         f"Python {platform.python_version()}. Baseline: `{Path(s5cmd).name}` binary "
         f"({subprocess.run([s5cmd, 'version'], capture_output=True, text=True).stdout.strip()}). "
         f"Medians of {args.repeats} interleaved run(s); peak RSS is the maximum over the runs. "
-        f"Before each copy: `sync`, then {SETTLE_MIB} MiB written and deleted (settle_memory).\n"
+        f"Before each copy: `sync`, then {settle_mib} MiB written and deleted (settle_memory).\n"
     )
     cases = [f"{op} {label}" for label, *_ in datasets for op in ("upload", "download")]
     print(copy_table(cells, tools, cases))
