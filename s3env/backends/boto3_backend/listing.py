@@ -28,6 +28,7 @@ from s3env.backends.boto3_backend.urls import (
     VERSIONS_NEED_REMOTE,
     ObjectURL,
     UrlError,
+    version_arg,
     wildcard_to_regex,
 )
 
@@ -525,7 +526,7 @@ def cat(ctx: Context, args: list[str]) -> int:
             if not _stream(ctx, printer, url.bucket, entry.key, ""):
                 return 1
         return 0
-    extra = {"VersionId": version} if version else {}
+    extra = version_arg(version)
     try:
         ctx.client.head_object(Bucket=url.bucket, Key=url.path, **extra)
     except _client_error_types() as exc:
@@ -539,7 +540,7 @@ def cat(ctx: Context, args: list[str]) -> int:
 
 def _stream(ctx: Context, printer: Printer, bucket: str, key: str, version: str) -> bool:
     """One object's bytes to stdout, a chunk at a time."""
-    extra = {"VersionId": version} if version else {}
+    extra = version_arg(version)
     try:
         body = ctx.client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
         try:
@@ -591,7 +592,7 @@ def head(ctx: Context, args: list[str]) -> int:
         message = go_json({"bucket": url.absolute()})
         ctx.out(message)
         return 0
-    extra = {"VersionId": version} if version else {}
+    extra = version_arg(version)
     try:
         response = ctx.client.head_object(Bucket=url.bucket, Key=url.path, **extra)
     except _client_error_types() as exc:

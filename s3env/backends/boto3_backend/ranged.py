@@ -25,6 +25,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from s3env.backends.boto3_backend.urls import version_arg
+
 READ_CHUNK = 1024 * 1024
 RESUME_ATTEMPTS = 5
 
@@ -114,7 +116,7 @@ class RangedDownload:
         self.concurrency = max(1, concurrency)
         self.on_bytes = on_bytes
         self.sleep = sleep
-        self.version = {"VersionId": version_id} if version_id else {}
+        self.version = version_arg(version_id)
         self.cancelled = threading.Event()
         self.etag: str | None = None
         self.size = 0

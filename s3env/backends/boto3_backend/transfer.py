@@ -37,6 +37,7 @@ from s3env.backends.boto3_backend.urls import (
     VERSIONS_NEED_REMOTE,
     ObjectURL,
     UrlError,
+    version_arg,
     wildcard_to_regex,
 )
 
@@ -491,8 +492,7 @@ def list_remote(ctx: Context, src: ObjectURL) -> Iterator[Obj]:
 
 def remote_stat(ctx: Context, url: ObjectURL) -> Obj:
     try:
-        version = {"VersionId": url.version_id} if url.version_id else {}
-        head = ctx.client.head_object(Bucket=url.bucket, Key=url.path, **version)
+        head = ctx.client.head_object(Bucket=url.bucket, Key=url.path, **version_arg(url.version_id))
     except Exception as exc:
         if is_not_found(exc):
             raise NotFound(url.absolute()) from None
@@ -1110,10 +1110,7 @@ class CopyJob:
 
 
 def copy_source(url: ObjectURL) -> dict[str, str]:
-    source = {"Bucket": url.bucket, "Key": url.path}
-    if url.version_id:
-        source["VersionId"] = url.version_id
-    return source
+    return {"Bucket": url.bucket, "Key": url.path, **version_arg(url.version_id)}
 
 
 def file_changed_size(path: str, got: int, want: int) -> TaskError:
@@ -1439,7 +1436,7 @@ def _delete(
             for url in chunk:
                 printer.info("rm", f"s3://{bucket}/{url.path}", None, None, url.version_id)
             return
-        objects = [{"Key": u.path, **({"VersionId": u.version_id} if u.version_id else {})} for u in chunk]
+        objects = [{"Key": u.path, **version_arg(u.version_id)} for u in chunk]
         try:
             response = ctx.client.delete_objects(Bucket=bucket, Delete={"Objects": objects, "Quiet": False})
         except Exception as exc:

@@ -28,6 +28,11 @@ VERSIONS_NEED_REMOTE = '"all-versions", and "version-id" flags can only be used 
 VERSIONS_COMBINED = 'it is not allowed to combine "all-versions" and "version-id" flags'
 
 
+def version_arg(version_id: str) -> dict[str, str]:
+    """``VersionId=…`` for a botocore call on one version of an object (--version-id), or none."""
+    return {"VersionId": version_id} if version_id else {}
+
+
 def wildcard_to_regex(pattern: str) -> str:
     """s5cmd ``strutil.WildCardToRegexp``: QuoteMeta, then ``\\*`` -> ``.*`` and ``\\?`` -> ``.``."""
     out = []
