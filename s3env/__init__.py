@@ -8,6 +8,8 @@ available here::
     store.add(s3env.Profile("minio", endpoint_url="http://127.0.0.1:9000", region="us-east-1",
                             addressing_style="path", access_key_id="AK", secret_access_key="SK"))
     store.get("minio", secrets=True)
+    s3env.use("minio")         # as `s3env use minio`
+    s3 = s3env.client("minio")
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from s3env._version import __version__
 TYPE_CHECKING = False  # not `from typing import …`: importing s3env must stay cheap
 
 _LAZY: dict[str, str] = {
+    "use": "s3env.api",
+    "write": "s3env.api",
     "activate": "s3env.api",
     "deactivate": "s3env.api",
     "session": "s3env.api",
@@ -35,17 +39,19 @@ _LAZY: dict[str, str] = {
     "SecretStoreError": "s3env.errors",
     "InvalidValue": "s3env.errors",
     "InvalidProfileName": "s3env.errors",
+    "ProfileNotWritten": "s3env.errors",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from s3env.api import activate, client, deactivate, session
+    from s3env.api import activate, client, deactivate, session, use, write
     from s3env.errors import (
         InvalidProfileName,
         InvalidValue,
         ProfileExists,
         ProfileNotFound,
+        ProfileNotWritten,
         S3envError,
         SecretStoreError,
         StoreError,
@@ -82,6 +88,7 @@ __all__ = [
     "Profile",
     "ProfileExists",
     "ProfileNotFound",
+    "ProfileNotWritten",
     "ProfileStore",
     "Provider",
     "S3envError",
@@ -96,4 +103,6 @@ __all__ = [
     "get_provider",
     "open_store",
     "session",
+    "use",
+    "write",
 ]

@@ -1,6 +1,7 @@
 """The Python API for notebooks and scripts: switch this process, or get a ready S3 client.
 
     import s3env
+    s3env.use("minio")               # as `s3env use minio`: every tool's files, for every process
     s3env.activate("minio")          # os.environ exactly as `eval "$(s3env env minio)"`
     s3 = s3env.client("minio")       # boto3 S3 client: endpoint, region, addressing, keys
     s3env.session("minio")           # the boto3 Session behind it
@@ -14,12 +15,33 @@ from __future__ import annotations
 
 import os
 import sys
+import warnings
 from typing import TYPE_CHECKING, Any
 
-from s3env.envvars import apply_to, load_profile, profile_env, unset_env
+from s3env.envvars import apply_to, load_profile, profile_env, unset_env, unwritten_warning
 
 if TYPE_CHECKING:
     import boto3
+
+    from s3env.sync import SyncResult
+
+
+def use(name: str, *, force: bool = False, take_default: bool = False) -> SyncResult:
+    """``s3env use NAME``: make NAME active and write every tool's files for it (the AWS files,
+    megfile's, s5cmd's environment).  Other processes and new shells follow; this process's own
+    environment does not change (that is ``activate``)."""
+    from s3env.store import ProfileStore
+    from s3env.sync import sync
+
+    return sync(ProfileStore(), active=name, force=force, take_default=take_default)
+
+
+def write(*, force: bool = False, take_default: bool = False) -> SyncResult:
+    """``s3env write``: re-render every section and env file s3env manages from the store."""
+    from s3env.store import ProfileStore
+    from s3env.sync import sync
+
+    return sync(ProfileStore(), force=force, take_default=take_default)
 
 
 def activate(name: str | None = None, *, with_keys: bool = False) -> dict[str, str | None]:
@@ -29,10 +51,20 @@ def activate(name: str | None = None, *, with_keys: bool = False) -> dict[str, s
     the keys through ``AWS_PROFILE`` in the AWS files (``s3env use`` or ``s3env write`` puts
     them there); with it, the keys themselves go into the environment of this process.
     """
-    _store, profile = load_profile(name, secrets=with_keys)
+    store, profile = load_profile(name, secrets=with_keys)
     export = profile_env(profile, with_keys=with_keys)
     apply_to(os.environ, export)  # type: ignore[arg-type]
     _forget_cached_clients()
+    if not with_keys:
+        message = unwritten_warning(
+            store.env if store is not None else os.environ,
+            profile.name,
+            fix=f"call s3env.use({profile.name!r}) or s3env.write() first (or pass with_keys=True)",
+        )
+        if message is not None:
+            from s3env.errors import ProfileNotWritten
+
+            warnings.warn(message, ProfileNotWritten, stacklevel=2)
     return export
 
 

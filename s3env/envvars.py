@@ -113,14 +113,18 @@ def render_export(
         return shell.render(unset_env()), None
     store, profile = load_profile(name, secrets=with_keys)
     warning = None
-    if not with_keys and not _profile_is_written(
-        store.env if store is not None else os.environ, profile.name
-    ):
-        warning = (
-            f"profile '{profile.name}' is not in the AWS files yet, so tools cannot find it by name: "
-            "run 's3env write' (or use --with-keys)"
-        )
+    if not with_keys:
+        warning = unwritten_warning(store.env if store is not None else os.environ, profile.name)
     return shell.render(profile_env(profile, with_keys=with_keys)), warning
+
+
+def unwritten_warning(
+    env: Mapping[str, str], name: str, fix: str = "run 's3env write' (or use --with-keys)"
+) -> str | None:
+    """Why exporting ``AWS_PROFILE=name`` would not work yet, or None when the AWS files have it."""
+    if _profile_is_written(env, name):
+        return None
+    return f"profile '{name}' is not in the AWS files yet, so tools cannot find it by name: {fix}"
 
 
 def _profile_is_written(env: Mapping[str, str], name: str) -> bool:

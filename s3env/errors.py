@@ -91,3 +91,8 @@ class ManagedSectionConflict(S3envError):
 
 class FileWriteError(S3envError):
     """An atomic write, lock or backup failed."""
+
+
+class ProfileNotWritten(UserWarning):
+    """``activate`` set ``AWS_PROFILE`` to a profile the AWS files do not have yet: boto3 and
+    awscli would fail with "profile not found" until ``s3env.use`` or ``s3env.write`` runs."""

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import warnings
 
 import pytest
 
@@ -48,6 +49,7 @@ def servers(moto_pair: tuple[MotoServer, MotoServer], sandbox: Sandbox) -> tuple
 
 
 def test_activate_sets_exactly_what_s3env_env_prints(run_s3env: RunS3env, servers: tuple[str, str]) -> None:
+    assert run_s3env("write").returncode == 0  # else both warn that the AWS files lack the profile
     for with_keys in (False, True):
         flags = ["--with-keys"] if with_keys else []
         printed = json.loads(run_s3env("env", "b", "--shell", "json", *flags).stdout)
@@ -97,6 +99,44 @@ print(out)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[('a', True, 'from A'), ('b', True, 'from B')]"
+
+
+def test_activate_warns_until_the_aws_files_have_the_profile(
+    run_s3env: RunS3env, sandbox: Sandbox, servers: tuple[str, str]
+) -> None:
+    """AWS_PROFILE naming a profile the files lack makes boto3 fail: activate says so, as `env` does."""
+    import boto3
+    from botocore.exceptions import ProfileNotFound as BotocoreProfileNotFound
+
+    with pytest.warns(s3env.ProfileNotWritten, match=r"s3env.use\('a'\) or s3env.write\(\)"):
+        s3env.activate("a")
+    with pytest.raises(BotocoreProfileNotFound):  # what the warning is about
+        boto3.client("s3")
+    printed = run_s3env("env", "a")
+    assert "profile 'a' is not in the AWS files yet" in printed.stderr
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s3env.activate("a", with_keys=True)  # the keys travel in the environment: nothing to warn
+
+    result = s3env.use("a")
+    assert result.active == "a" and result.changed
+    assert run_s3env("use").stdout == "a\n"
+    assert run_s3env("write", "--check").returncode == 0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s3env.activate("a")
+        s3env.activate("b")  # use() wrote every profile's sections, not only the active one
+    assert boto3.client("s3").meta.region_name == "eu-west-1"
+    assert s3env.write().changed == []
+
+
+def test_use_refuses_an_unknown_profile_and_changes_nothing(
+    sandbox: Sandbox, servers: tuple[str, str]
+) -> None:
+    with pytest.raises(s3env.ProfileNotFound):
+        s3env.use("nope")
+    assert not sandbox.aws_config.exists() and not sandbox.aws_credentials.exists()
+    assert s3env.open_store().active_name() is None
 
 
 def test_no_active_profile_is_a_clear_error(sandbox: Sandbox) -> None:
