@@ -8,6 +8,8 @@ network or a dying load balancer would.  ``cuts=-1`` cuts every connection.
 ``pause_up_after``: the first connection that sends more than that many bytes upstream is
 held there (``paused`` is set) until the test sets ``resume``: a way to change a local file
 in the middle of its upload.
+
+``record_up``: keep every byte each connection sent upstream; ``request_heads`` parses them.
 """
 
 from __future__ import annotations
@@ -19,7 +21,14 @@ from urllib.parse import urlsplit
 
 
 class FaultProxy:
-    def __init__(self, upstream: str, cut_after: int, cuts: int, pause_up_after: int | None = None) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        cut_after: int,
+        cuts: int,
+        pause_up_after: int | None = None,
+        record_up: bool = False,
+    ) -> None:
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
         self.cut_after = cut_after
@@ -29,6 +38,8 @@ class FaultProxy:
         self.pause_up_after = pause_up_after
         self.paused = threading.Event()
         self.resume = threading.Event()
+        self.record_up = record_up
+        self.sent_up: list[bytearray] = []  # one per connection, with record_up
         self._lock = threading.Lock()
         self._sock = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
@@ -86,11 +97,18 @@ class FaultProxy:
 
     def _pump_up(self, source: socket.socket, sink: socket.socket) -> None:
         sent = 0
+        record = None
+        if self.record_up:
+            record = bytearray()
+            with self._lock:
+                self.sent_up.append(record)
         try:
             while True:
                 data = source.recv(65536)
                 if not data:
                     break
+                if record is not None:
+                    record += data
                 limit = self.pause_up_after
                 if limit is not None and sent <= limit < sent + len(data) and not self.paused.is_set():
                     sink.sendall(data[: limit - sent])
@@ -105,3 +123,23 @@ class FaultProxy:
         finally:
             with contextlib.suppress(OSError):
                 sink.shutdown(socket.SHUT_WR)
+
+    def request_heads(self) -> list[tuple[str, dict[str, str]]]:
+        """(request line, headers with lower-case names) of every request recorded so far."""
+        heads: list[tuple[str, dict[str, str]]] = []
+        with self._lock:
+            streams = [bytes(b) for b in self.sent_up]
+        for stream in streams:
+            at = 0
+            while True:
+                end = stream.find(b"\r\n\r\n", at)
+                if end < 0:
+                    break
+                line, *fields = stream[at:end].decode("latin-1").split("\r\n")
+                headers = {}
+                for field in fields:
+                    name, _, value = field.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+                heads.append((line, headers))
+                at = end + 4 + int(headers.get("content-length", "0"))
+        return heads

@@ -323,6 +323,43 @@ def test_a_file_that_shrinks_mid_upload_fails_at_once(
     assert s3_client(moto).list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0  # nothing half-written
 
 
+def test_expect_100_continue_only_from_2_mib_as_s5cmd(
+    sandbox: Sandbox, moto: MotoServer, tmp_path: Path
+) -> None:
+    """botocore asks every file PUT to wait for "100 Continue" (a round trip per small file);
+    s5cmd's SDK asks only from 2 MiB.  Seen on the wire, both backends send the same heads."""
+    proxy = FaultProxy(moto.url, cut_after=1 << 40, cuts=0, record_up=True)
+    add_profile("wire", proxy.url)
+    sizes = {"small": 4096, "below": 2 * MIB - 1, "at": 2 * MIB, "above": 3 * MIB}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(os.urandom(size))
+    expects: dict[str, dict[str, str | None]] = {}
+    try:
+        for backend in ("s5cmd", "boto3"):
+            bucket = unique_bucket(f"expect-{backend}")
+            s3_client(moto).create_bucket(Bucket=bucket)
+            for name in sizes:
+                result = subprocess.run(
+                    [S3ENV, "--backend", backend, "-p", "wire", "cp", name, f"s3://{bucket}/{name}"],
+                    env=sandbox.env,
+                    cwd=tmp_path,
+                    capture_output=True,
+                    timeout=120,
+                )
+                assert result.returncode == 0, result.stderr
+            puts = {
+                line.split()[1].rsplit("/", 1)[-1]: headers.get("expect")
+                for line, headers in proxy.request_heads()
+                if line.startswith(f"PUT /{bucket}/")
+            }
+            assert puts.keys() == sizes.keys(), puts
+            expects[backend] = puts
+    finally:
+        proxy.close()
+    assert expects["boto3"] == {"small": None, "below": None, "at": "100-continue", "above": "100-continue"}
+    assert {k: v and v.lower() for k, v in expects["s5cmd"].items()} == expects["boto3"]
+
+
 def test_sized_file_body_is_the_size_at_the_start(tmp_path: Path) -> None:
     from s3env.backends.boto3_backend.transfer import SizedFileBody, TaskError
 

@@ -8,6 +8,25 @@ from typing import IO, Any
 from s3env.backends.base import ShimRequest
 from s3env.backends.boto3_backend.progress import NO_PROGRESS, TransferProgress, is_terminal
 
+# aws-sdk-go, which s5cmd uses, asks for 100-continue only on PUTs of 2 MiB and more.
+EXPECT_CONTINUE_FROM = 2 * 1024 * 1024
+
+
+def expect_continue_above_2mib(model: Any, params: dict[str, Any], **_kwargs: Any) -> None:
+    """botocore's ``add_expect_header`` asks for ``Expect: 100-continue`` on every file body, so
+    each small PUT waits a round trip for "100 Continue" before sending 4 KiB.  As aws-sdk-go:
+    only a body of 2 MiB or more (or of unknown length) waits for the server's go-ahead."""
+    if model.http.get("method", "") not in ("PUT", "POST"):
+        return
+    body = params.get("body")
+    if not hasattr(body, "read"):
+        return
+    from botocore.utils import determine_content_length
+
+    length = determine_content_length(body)
+    if length is None or length >= EXPECT_CONTINUE_FROM:
+        params["headers"]["Expect"] = "100-continue"
+
 
 class ShimError(Exception):
     """A failure reported as s5cmd does: ``ERROR "COMMAND": message``, exit status 1."""
@@ -40,6 +59,7 @@ class Context:
             import botocore.session
             from botocore.config import Config
             from botocore.configprovider import ConstantProvider
+            from botocore.handlers import add_expect_header
 
             from s3env.backends.boto3_backend.models import make_loader, save_loader
 
@@ -72,6 +92,9 @@ class Context:
                 aws_session_token=self.profile.session_token,
                 config=config,
             )
+            events = self._client.meta.events
+            events.unregister("before-call.s3", add_expect_header)
+            events.register("before-call.s3", expect_continue_above_2mib)
             save_loader(self._loader)
         return self._client
 
