@@ -12,6 +12,10 @@ Why each variable (see docs/tools.md for the measured precedence rules):
 - keys and tokens in the environment beat profile keys for botocore and s5cmd: unset them
   (and the legacy ``AWS_SECURITY_TOKEN``) unless exporting keys on purpose.
 - ``OSS_ENDPOINT`` beats everything for megfile: unset.
+- ``AWS_REQUEST_CHECKSUM_CALCULATION`` / ``AWS_RESPONSE_CHECKSUM_VALIDATION``: with keys, the
+  profile's ``model.checksum_settings`` (``when_required`` for a custom endpoint, which many
+  S3-compatible stores need from boto3 1.36 on); with a profile, unset, so the profile's own
+  section (where the AWS writer puts the same settings) decides.
 
 With keys (``--with-keys``): the s5cmd/megfile environment-only recipe — keys exported,
 ``S3_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL`` (and ``_S3``) set, profile variables unset
@@ -22,7 +26,7 @@ from __future__ import annotations
 
 import os
 
-from s3env.model import Profile
+from s3env.model import Profile, checksum_settings
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
 if TYPE_CHECKING:
@@ -33,6 +37,10 @@ ENDPOINT_VARS = ("S3_ENDPOINT_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "
 REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 KEY_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
 STYLE_VARS = ("AWS_S3_ADDRESSING_STYLE",)
+CHECKSUM_VARS = {
+    "request_checksum_calculation": "AWS_REQUEST_CHECKSUM_CALCULATION",
+    "response_checksum_validation": "AWS_RESPONSE_CHECKSUM_VALIDATION",
+}
 MARKER_VAR = "S3ENV_PROFILE"
 
 #: Everything s3env sets or clears; ``--unset`` clears all of these.
@@ -42,6 +50,7 @@ MANAGED_VARS: tuple[str, ...] = (
     *REGION_VARS,
     *KEY_VARS,
     *STYLE_VARS,
+    *CHECKSUM_VARS.values(),
     MARKER_VAR,
 )
 
@@ -62,6 +71,8 @@ def profile_env(profile: Profile, *, with_keys: bool = False) -> dict[str, str |
         env["AWS_SESSION_TOKEN"] = profile.session_token
         if profile.addressing_style != "auto":
             env["AWS_S3_ADDRESSING_STYLE"] = profile.addressing_style
+        for setting, value in checksum_settings(profile).items():
+            env[CHECKSUM_VARS[setting]] = value
     else:
         env["AWS_PROFILE"] = profile.name
         env["AWS_DEFAULT_PROFILE"] = profile.name

@@ -169,6 +169,24 @@ class Profile:
         return self
 
 
+# boto3 and awscli 1.36+ add CRC32 checksums to every upload (aws-chunked with a trailer over
+# https), which many S3-compatible stores refuse or mis-verify (OVH, Backblaze B2, Huawei OBS,
+# older Ceph and MinIO …: boto3#4392); s5cmd and megfile send none.  A profile with its own
+# endpoint asks only for the checksums an operation requires, as boto3 did before 1.36.
+CHECKSUM_SETTINGS: tuple[str, ...] = ("request_checksum_calculation", "response_checksum_validation")
+
+
+def checksum_settings(profile: Profile) -> dict[str, str]:
+    """botocore's checksum settings for the profile: ``when_required`` with a custom endpoint,
+    botocore's own defaults (nothing) for AWS; an extra setting of the same name wins
+    (``s3env profile set X extra.request_checksum_calculation=when_supported``)."""
+    settings = dict.fromkeys(CHECKSUM_SETTINGS, "when_required") if profile.endpoint_url else {}
+    for key in CHECKSUM_SETTINGS:
+        if key in profile.extra:
+            settings[key] = profile.extra[key]
+    return settings
+
+
 def validate_name(name: str) -> str:
     if not is_profile_name(name):
         shown = name if isinstance(name, str) and name.isprintable() and len(name) <= 80 else repr(name)[:80]

@@ -72,6 +72,10 @@ def test_client_ignores_stale_environment(servers: tuple[str, str], monkeypatch:
     client_a = s3env.client("a")
     assert client_a.get_object(Bucket=only_a, Key="k")["Body"].read() == b"from A"
     assert client_a.meta.region_name == "us-east-1"
+    # A custom endpoint: only required checksums, as the AWS writer sets for the profile.
+    assert client_a.meta.config.request_checksum_calculation == "when_required"
+    assert client_a.meta.config.response_checksum_validation == "when_required"
+    client_a.put_object(Bucket=only_a, Key="new", Body=b"x")
     client_b = s3env.client("b")
     assert [b["Name"] for b in client_b.list_buckets()["Buckets"]].count(only_b) == 1
     creds = s3env.session("b").get_credentials()

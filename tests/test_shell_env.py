@@ -220,6 +220,9 @@ class Corpus:
                 "AWS_REGION": region,
                 "AWS_DEFAULT_REGION": region,
                 "AWS_S3_ADDRESSING_STYLE": "path",
+                # a custom endpoint: only the checksums an operation requires (model.checksum_settings)
+                "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
+                "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
                 "S3ENV_PROFILE": name,
             }
         self.values = values
@@ -348,6 +351,8 @@ STALE = {
     "AWS_REGION": "stale-region-1",
     "AWS_DEFAULT_REGION": "stale-region-2",
     "AWS_S3_ADDRESSING_STYLE": "virtual",
+    "AWS_REQUEST_CHECKSUM_CALCULATION": "when_supported",
+    "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_supported",
     "S3ENV_PROFILE": "stale",
 }
 ENDPOINT = "http://127.0.0.1:9555"
@@ -434,6 +439,8 @@ def test_stale_variables_are_replaced_and_unset(shell: str, sandbox: Sandbox, tm
             "AWS_REGION": "eu-central-1",
             "AWS_DEFAULT_REGION": "eu-central-1",
             "AWS_S3_ADDRESSING_STYLE": "path",
+            "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
+            "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
             "S3ENV_PROFILE": "st",
         },
         "unset": none,
@@ -528,6 +535,8 @@ def test_dotenv_output_loads_with_python_dotenv(sandbox: Sandbox, run_s3env: Run
             "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:9000",
             "AWS_REGION": "us-east-1",
             "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
+            "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
             "S3ENV_PROFILE": "d",
         }, text
     assert not (sandbox.root / MARKER).exists()

@@ -76,6 +76,9 @@ def test_layout_is_what_every_tool_reads(run_s3env: RunS3env, sandbox: Sandbox) 
             "payload_signing_enabled": "true",
         },
         "max_attempts": "7",
+        # boto3/awscli 1.36+ would checksum every upload: many S3-compatible stores refuse that
+        "request_checksum_calculation": "when_required",
+        "response_checksum_validation": "when_required",
     }
     assert config["services s3env-lab"] == {"s3": {"endpoint_url": "http://127.0.0.1:9000"}}
     assert config["default"] == config["profile lab"]
@@ -84,6 +87,24 @@ def test_layout_is_what_every_tool_reads(run_s3env: RunS3env, sandbox: Sandbox) 
     assert creds["lab"] == {"aws_access_key_id": "AKlab", "aws_secret_access_key": "secret-of-lab"}
     assert creds["default"] == creds["lab"]
     assert stat.S_IMODE(os.stat(sandbox.aws_credentials).st_mode) == 0o600
+
+
+def test_checksum_settings_only_for_custom_endpoints_and_the_profile_wins() -> None:
+    from s3env.model import Profile
+    from s3env.writers.aws import config_items
+
+    aws = dict(config_items(Profile("aws", region="eu-west-1"), ("s3env",)))
+    assert aws == {"region": "eu-west-1"}  # AWS itself handles checksums: botocore's defaults
+    own = Profile(
+        "own",
+        endpoint_url="https://s3.example.com",
+        extra={"request_checksum_calculation": "when_supported"},
+    )
+    items = config_items(own, ("s3env",))
+    keys = [k for k, _ in items]
+    assert len(keys) == len(set(keys))  # the profile's own value replaces the default, once
+    assert dict(items)["request_checksum_calculation"] == "when_supported"
+    assert dict(items)["response_checksum_validation"] == "when_required"
 
 
 def test_user_sections_are_never_overwritten_without_force(run_s3env: RunS3env, sandbox: Sandbox) -> None:

@@ -16,6 +16,7 @@ import pytest
 
 from s3env.devserver import MotoServer
 from tests.conftest import BIN, RunS3env, Sandbox, s3_client, unique_bucket
+from tests.faultproxy import FaultProxy
 from tests.proxyrecorder import ProxyRecorder
 
 AWS = str(BIN / "aws")
@@ -161,3 +162,77 @@ def test_switching_to_an_aws_profile_leaves_no_tool_on_the_old_endpoint(
     env_sh = (sandbox.store / "env" / "active.sh").read_text()
     assert "unset S3_ENDPOINT_URL" in env_sh and "unset AWS_ENDPOINT_URL_S3" in env_sh
     assert a.url not in sandbox.aws_config.read_text().split("[default]")[1].split("\n[")[0]
+
+
+CHECKSUM_HEADERS = ("x-amz-sdk-checksum-algorithm", "x-amz-trailer")
+
+
+def upload_heads(proxy: FaultProxy, bucket: str) -> dict[str, list[str]]:
+    """Per uploaded key: the checksum headers its PUT carried."""
+    return {
+        line.split()[1].rsplit("/", 1)[-1].split("?")[0]: sorted(
+            h for h in headers if h.startswith("x-amz-checksum-") or h in CHECKSUM_HEADERS
+        )
+        for line, headers in proxy.request_heads()
+        if line.startswith(f"PUT /{bucket}/")
+    }
+
+
+@pytest.mark.parametrize("asked", [None, "when_supported"])
+def test_uploads_carry_no_checksums_to_a_custom_endpoint_unless_asked(
+    run_s3env: RunS3env, sandbox: Sandbox, moto: MotoServer, tmp_path: Path, asked: str | None
+) -> None:
+    """boto3/awscli 1.36+ checksum every upload, which many S3-compatible stores refuse; s5cmd
+    and megfile send none.  After `s3env use`, no tool sends one to a custom endpoint, unless the
+    profile asks for them (then awscli and boto3 do)."""
+    proxy = FaultProxy(moto.url, cut_after=1 << 40, cuts=0, record_up=True)
+    bucket = unique_bucket("cksum")
+    s3_client(moto).create_bucket(Bucket=bucket)
+    add_profile(run_s3env, "store", "--endpoint-url", proxy.url, "--addressing-style", "path")
+    if asked:
+        ok = run_s3env("profile", "set", "store", f"extra.request_checksum_calculation={asked}")
+        assert ok.returncode == 0, ok.stderr
+    assert run_s3env("use", "store").returncode == 0
+    (tmp_path / "f.txt").write_text("payload\n")
+    env, cwd = sandbox.env, tmp_path
+    try:
+        uploads = {
+            "aws-s3-cp": [AWS, "s3", "cp", "f.txt", f"s3://{bucket}/aws-s3-cp"],
+            "aws-s3api": [
+                AWS,
+                "s3api",
+                "put-object",
+                "--bucket",
+                bucket,
+                "--key",
+                "aws-s3api",
+                "--body",
+                "f.txt",
+            ],
+            "boto3": [
+                sys.executable,
+                "-c",
+                "import boto3, sys\n"
+                "boto3.client('s3').put_object(Bucket=sys.argv[1], Key='boto3', Body=b'payload')",
+                bucket,
+            ],
+            "megfile": [MEGFILE, "cp", "f.txt", f"s3://{bucket}/megfile"],
+            "s5cmd": env_file_command(sandbox, f"{S5CMD} cp f.txt s3://{bucket}/s5cmd"),
+        }
+        for name, argv in uploads.items():
+            result = run(argv, env, cwd)
+            assert result.returncode == 0, (name, result.stderr)
+        heads = upload_heads(proxy, bucket)
+    finally:
+        proxy.close()
+    assert heads.keys() == uploads.keys()
+    assert heads["s5cmd"] == []  # s5cmd never sends one
+    assert heads["megfile"] == []  # megfile pins when_required in its own client config
+    for name in ("aws-s3-cp", "aws-s3api", "boto3"):
+        if asked:
+            assert "x-amz-sdk-checksum-algorithm" in heads[name], (name, heads[name])
+        else:
+            assert heads[name] == [], (name, heads[name])
+    for name in uploads:
+        got = s3_client(moto).get_object(Bucket=bucket, Key=name)["Body"].read()
+        assert got == b"payload\n" or (name == "boto3" and got == b"payload"), name

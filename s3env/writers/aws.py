@@ -8,6 +8,8 @@ Per profile X (the layout measured to work for every tool, see docs/tools.md):
     s3 =
         endpoint_url = URL           # … megfile from here (it ignores [services])
         addressing_style = path
+    request_checksum_calculation = when_required   # with an endpoint: model.checksum_settings
+    response_checksum_validation = when_required
     [services s3env-X]
     s3 =
         endpoint_url = URL
@@ -30,7 +32,7 @@ from __future__ import annotations
 
 import shlex
 
-from s3env.model import Profile
+from s3env.model import Profile, checksum_settings
 from s3env.writers.base import DesiredSection, IniTarget, Items, ToolWriter, WriteContext
 
 SERVICES_PREFIX = "s3env-"
@@ -79,6 +81,8 @@ def config_items(profile: Profile, s3env_command: tuple[str, ...]) -> Items:
     if uses_credential_process(profile):
         command = shlex.join([*s3env_command, "credential-process", profile.name])
         items.append(("credential_process", command))
+    # Checksum settings the profile's extra names come with top_extra, in its place.
+    items.extend((k, v) for k, v in checksum_settings(profile).items() if k not in profile.extra)
     items.extend(top_extra)
     return items
 

@@ -82,6 +82,9 @@ class Context:
                 # As s5cmd: no response checksums (ranged parts carry none; validating a whole
                 # object in Python halves download speed).  Sizes are still checked.
                 response_checksum_validation="when_required",
+                # s5cmd sends no checksums on uploads either (many S3-compatible stores refuse
+                # boto3's default CRC32 since 1.36; see model.checksum_settings).
+                request_checksum_calculation="when_required",
             )
             self._client = core.create_client(
                 "s3",
