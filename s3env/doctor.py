@@ -15,7 +15,14 @@ from typing import Any
 
 from s3env.errors import S3envError
 from s3env.paths import aws_config_file, aws_credentials_file
-from s3env.resolve import TOOLS, Resolution, load_aws_files, resolve_all
+from s3env.resolve import (
+    TOOLS,
+    AwsFiles,
+    Resolution,
+    botocore_checksum_calculation,
+    load_aws_files,
+    resolve_all,
+)
 from s3env.store import ProfileStore
 
 
@@ -154,6 +161,36 @@ def tool_problems(
     return problems
 
 
+def checksum_problems(
+    env: Mapping[str, str], files: AwsFiles, tools: Mapping[str, Resolution]
+) -> list[Problem]:
+    """awscli/boto3 about to checksum uploads to a custom endpoint only by botocore's default
+    (1.36+), which many S3-compatible stores refuse; a value set on purpose is the user's.  Pure."""
+    problems: list[Problem] = []
+    unset = [
+        name
+        for name in ("awscli", "boto3")
+        if (r := tools.get(name)) is not None
+        and not r.error
+        and r.endpoint_url
+        and r.profile is not None
+        and botocore_checksum_calculation(env, files, r.profile)[0] is None
+    ]
+    if unset:
+        r = tools[unset[0]]
+        problems.append(
+            Problem(
+                "checksums-by-default",
+                f"{' and '.join(unset)} would add CRC32 checksums to every upload to {r.endpoint_url} "
+                f"(botocore's default since 1.36, profile {r.profile} sets nothing); "
+                "many S3-compatible stores refuse them",
+                "run 's3env write' (it sets request_checksum_calculation = when_required for "
+                "profiles with an endpoint), or set it in the profile yourself",
+            )
+        )
+    return problems
+
+
 def _file_facts(path: str, secret: bool) -> tuple[dict[str, Any], list[Problem]]:
     facts: dict[str, Any] = {"path": path, "exists": os.path.exists(path)}
     problems: list[Problem] = []
@@ -229,6 +266,7 @@ def diagnose(
             )
     tools = resolve_all(env, aws_files)
     problems += environment_problems(env)
+    problems += checksum_problems(env, aws_files, tools)
     if profile is not None:
         problems += tool_problems(tools, profile.endpoint_url, profile.name)
         shell_profile = env.get("S3ENV_PROFILE")

@@ -220,6 +220,19 @@ def resolve_megfile(env: Mapping[str, str], files: AwsFiles) -> Resolution:
     return Resolution("megfile", profile, endpoint, region, source, decided)
 
 
+def botocore_checksum_calculation(
+    env: Mapping[str, str], files: AwsFiles, profile: str
+) -> tuple[str | None, str]:
+    """(request_checksum_calculation as botocore reads it, where from); None when nothing sets
+    it and botocore's default applies (``when_supported`` from 1.36: every upload checksummed)."""
+    if env.get("AWS_REQUEST_CHECKSUM_CALCULATION"):
+        return env["AWS_REQUEST_CHECKSUM_CALCULATION"].lower(), "AWS_REQUEST_CHECKSUM_CALCULATION"
+    value = _merged(files, profile).get("request_checksum_calculation")
+    if isinstance(value, str) and value:
+        return value.lower(), f"request_checksum_calculation in profile {profile}"
+    return None, "botocore's default"
+
+
 def resolve_all(env: Mapping[str, str], files: AwsFiles) -> dict[str, Resolution]:
     return {
         "awscli": resolve_botocore(env, files, "awscli"),

@@ -171,3 +171,31 @@ def test_a_missing_profile_is_a_tool_error(run_s3env: RunS3env, active: str) -> 
     assert status == 1
     assert {"awscli-error", "boto3-error"} <= codes(report)
     assert report["tools"]["boto3"]["error"] == "profile 'ghost' not found"
+
+
+def test_checksums_by_botocore_default_to_a_custom_endpoint(
+    run_s3env: RunS3env, sandbox: Sandbox, active: str
+) -> None:
+    """A hand-made profile for the same store, without checksum settings: doctor says awscli and
+    boto3 would checksum every upload; the settings s3env writes, or the user's own, silence it."""
+    env = switched_env(run_s3env)
+    status, report = doctor(run_s3env, env)
+    assert "checksums-by-default" not in codes(report)  # s3env's section sets when_required
+
+    with sandbox.aws_config.open("a") as fh:
+        fh.write("\n[profile mine]\nregion = us-east-1\nservices = mine\n[services mine]\ns3 =\n")
+        fh.write(f"  endpoint_url = {active}\n")
+    mine = {**env, "AWS_PROFILE": "mine", "AWS_DEFAULT_PROFILE": "mine", "S3ENV_PROFILE": None}
+    status, report = doctor(run_s3env, mine)
+    assert status == 1
+    problem = next(p for p in report["problems"] if p["code"] == "checksums-by-default")
+    assert problem["message"].startswith(
+        f"awscli and boto3 would add CRC32 checksums to every upload to {active}"
+    )
+
+    for chosen in (
+        {"AWS_REQUEST_CHECKSUM_CALCULATION": "WHEN_SUPPORTED"},
+        {"AWS_REQUEST_CHECKSUM_CALCULATION": "when_required"},
+    ):
+        _status, report = doctor(run_s3env, {**mine, **chosen})
+        assert "checksums-by-default" not in codes(report), chosen  # set on purpose: the user's call
