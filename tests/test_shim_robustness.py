@@ -323,11 +323,12 @@ def test_a_file_that_shrinks_mid_upload_fails_at_once(
     assert s3_client(moto).list_objects_v2(Bucket=bucket).get("KeyCount", 0) == 0  # nothing half-written
 
 
-def test_put_heads_as_s5cmd_expect_100_continue_from_2_mib_and_no_checksums(
+def test_request_heads_as_s5cmd_100_continue_from_2_mib_no_checksums_md5_on_delete(
     sandbox: Sandbox, moto: MotoServer, tmp_path: Path
 ) -> None:
-    """botocore asks every file PUT to wait for "100 Continue" (a round trip per small file);
-    s5cmd's SDK asks only from 2 MiB.  Seen on the wire, both backends send the same heads."""
+    """botocore asks every file PUT to wait for "100 Continue" (a round trip per small file),
+    s5cmd's SDK only from 2 MiB; botocore checksums uploads and puts CRC32 on DeleteObjects,
+    s5cmd sends no checksum and Content-MD5.  Seen on the wire, both backends send the same."""
     proxy = FaultProxy(moto.url, cut_after=1 << 40, cuts=0, record_up=True)
     add_profile("wire", proxy.url)
     sizes = {"small": 4096, "below": 2 * MIB - 1, "at": 2 * MIB, "above": 3 * MIB}
@@ -347,6 +348,18 @@ def test_put_heads_as_s5cmd_expect_100_continue_from_2_mib_and_no_checksums(
                     timeout=120,
                 )
                 assert result.returncode == 0, result.stderr
+            rm = subprocess.run(
+                [S3ENV, "--backend", backend, "-p", "wire", "rm", f"s3://{bucket}/*"],
+                env=sandbox.env,
+                capture_output=True,
+                timeout=120,
+            )
+            assert rm.returncode == 0, rm.stderr
+            deletes = [h for line, h in proxy.request_heads() if line.startswith(f"POST /{bucket}?delete")]
+            assert deletes, proxy.request_heads()
+            # Content-MD5 on DeleteObjects, as s5cmd: older stores refuse it without one.
+            for headers in deletes:
+                assert "content-md5" in headers and not [h for h in headers if "checksum" in h], headers
             heads = [(line, h) for line, h in proxy.request_heads() if line.startswith(f"PUT /{bucket}/")]
             puts = {line.split()[1].rsplit("/", 1)[-1]: headers.get("expect") for line, headers in heads}
             # Nor any checksum (boto3's default since 1.36, which many S3-compatible stores refuse).

@@ -28,6 +28,23 @@ def expect_continue_above_2mib(model: Any, params: dict[str, Any], **_kwargs: An
         params["headers"]["Expect"] = "100-continue"
 
 
+def content_md5_not_crc32(params: dict[str, Any], **_kwargs: Any) -> None:
+    """DeleteObjects must carry an integrity header.  botocore 1.36+ sends a CRC32 one, s5cmd's
+    SDK ``Content-MD5``, and stores older than S3's flexible checksums (older MinIO and Ceph,
+    Dell ECS, PowerScale …) refuse the request without it ("MissingContentMD5")."""
+    body = params.get("body")
+    if not isinstance(body, bytes | bytearray):
+        return
+    import base64
+    import hashlib
+
+    checksum = params.get("context", {}).get("checksum", {})
+    checksum.pop("request_algorithm", None)  # botocore's CRC32, applied after this event
+    checksum.pop("request_algorithm_header", None)
+    digest = hashlib.md5(body, usedforsecurity=False).digest()
+    params["headers"]["Content-MD5"] = base64.b64encode(digest).decode("ascii")
+
+
 class ShimError(Exception):
     """A failure reported as s5cmd does: ``ERROR "COMMAND": message``, exit status 1."""
 
@@ -98,6 +115,7 @@ class Context:
             events = self._client.meta.events
             events.unregister("before-call.s3", add_expect_header)
             events.register("before-call.s3", expect_continue_above_2mib)
+            events.register("before-call.s3.DeleteObjects", content_md5_not_crc32)
             save_loader(self._loader)
         return self._client
 
