@@ -100,11 +100,17 @@ def session(name: str | None = None) -> boto3.Session:
     import botocore.session
     from botocore.configprovider import ConstantProvider
 
+    from s3env.model import checksum_settings
+
     _store, profile = load_profile(name, secrets=True)
     core = botocore.session.get_session()
+    config_store = core.get_component("config_store")
     # A stale AWS_PROFILE naming a profile that does not exist would make every call fail
     # with ProfileNotFound: pin the profile instead of reading it from the environment.
-    core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
+    config_store.set_config_provider("profile", ConstantProvider(None))
+    # Clients made from the session get the checksum settings the AWS writer gives the profile.
+    for setting, value in checksum_settings(profile).items():
+        config_store.set_config_provider(setting, ConstantProvider(value))
     return boto3.Session(
         botocore_session=core,
         aws_access_key_id=profile.access_key_id,

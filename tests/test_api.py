@@ -78,6 +78,8 @@ def test_client_ignores_stale_environment(servers: tuple[str, str], monkeypatch:
     client_a.put_object(Bucket=only_a, Key="new", Body=b"x")
     client_b = s3env.client("b")
     assert [b["Name"] for b in client_b.list_buckets()["Buckets"]].count(only_b) == 1
+    from_session = s3env.session("a").client("s3", endpoint_url=client_a.meta.endpoint_url)
+    assert from_session.meta.config.request_checksum_calculation == "when_required"
     creds = s3env.session("b").get_credentials()
     assert (creds.access_key, creds.secret_key, creds.token) == ("AKb", "sb", "tb")
 
