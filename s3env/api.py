@@ -125,14 +125,12 @@ def client(name: str | None = None, **kwargs: Any) -> Any:
     addressing style.  Extra keyword arguments go to ``Session.client``."""
     from botocore.config import Config
 
-    from s3env.model import checksum_settings
-
     _store, profile = load_profile(name, secrets=False)
     s3_config: dict[str, str] = {}
     if profile.addressing_style != "auto":
         s3_config["addressing_style"] = profile.addressing_style
-    # The same checksum settings as the AWS writer gives the profile's section.
-    config = Config(s3=s3_config or None, ignore_configured_endpoint_urls=True, **checksum_settings(profile))
+    # Checksum settings come from session()'s config store.
+    config = Config(s3=s3_config or None, ignore_configured_endpoint_urls=True)
     if "config" in kwargs:
         config = config.merge(kwargs.pop("config"))
     return session(profile.name).client("s3", endpoint_url=profile.endpoint_url, config=config, **kwargs)
