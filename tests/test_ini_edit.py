@@ -726,3 +726,99 @@ def test_append_then_remove_gives_the_file_back(name: str) -> None:
         assert back == text
     else:  # only the line ending the append had to add to the last line stays
         assert back[: len(text)] == text and back[len(text) :] in ("\n", "\r\n", "\r")
+
+
+# --- edit_section: key by key, as awscli's configure writer ------------------------------------------------
+
+
+def test_edit_section_keeps_unchanged_lines_and_comments() -> None:
+    text = (
+        "# top\n[profile a]\n# mine\nregion = x\nOutput   =   json\ns3 =\n  max_concurrent_requests = 20\n"
+        "  endpoint_url = http://old\nsso_session = corp\n\n[b]\nz=1"
+    )
+    items = [
+        ("region", "x"),
+        ("output", "json"),
+        ("s3", [("max_concurrent_requests", "20"), ("endpoint_url", "http://new")]),
+        ("sso_session", "corp"),
+        ("services", "s3env-a"),
+    ]
+    assert ie.edit_section(text, "profile a", items) == (
+        "# top\n[profile a]\n# mine\nregion = x\nOutput   =   json\ns3 =\n    max_concurrent_requests = 20\n"
+        "    endpoint_url = http://new\nsso_session = corp\nservices = s3env-a\n\n[b]\nz=1"
+    )
+    # a key in neither items nor keep goes; keep leaves one exactly where it is
+    assert ie.edit_section(text, "profile a", [("region", "y")], keep=frozenset({"sso_session"})) == (
+        "# top\n[profile a]\n# mine\nregion = y\nsso_session = corp\n\n[b]\nz=1"
+    )
+    # the last section of a file without a final line ending
+    assert ie.edit_section(text, "b", [("z", "1"), ("y", "2")]).endswith("[b]\nz=1\ny = 2")
+    assert ie.edit_section("[a]\r\nx = 1\r\n", "a", [("x", "1"), ("y", "2")]) == "[a]\r\nx = 1\r\ny = 2\r\n"
+
+
+def test_edit_section_falls_back_to_upsert_for_new_and_lookalike_sections() -> None:
+    assert ie.edit_section("", "profile n", [("region", "r")]) == "[profile n]\nregion = r\n"
+    text = '[profile "q"]\nregion = a\nmine = 1\n'
+    assert ie.edit_section(text, "profile q", [("region", "b")]) == "[profile q]\nregion = b\n"
+    with pytest.raises(AwsFileParseError, match="edit it by hand"):
+        ie.edit_section(text, "profile q", [("region", "b")], keep=frozenset({"mine"}))
+
+
+def test_section_values_reads_one_section_without_defaults() -> None:
+    text = "[DEFAULT]\noutput = json\n[profile a]\nRegion = x\ns3 =\n  Max = 1\n[profile  a ]\nregion = y\n"
+    assert ie.section_values(text, "profile a") == {"region": "y"}  # the last look-alike, as botocore
+    assert ie.section_values(text, "profile b") is None
+    assert ie.section_values("[a]\nRegion = x\ns3 =\n  Max = 1\n", "a", kind="credentials") == {
+        "region": "x",
+        "s3": {"Max": "1"},
+    }
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    text=valid_files(),
+    target=st.sampled_from(["profile a", "profile b", "c"]),
+    changes=st.lists(
+        st.tuples(st.sampled_from(["region", "output", "x", "s3", "new"]), st.sampled_from(["v1", "v2", ""])),
+        max_size=4,
+        unique_by=lambda kv: kv[0],
+    ),
+    keep_some=st.booleans(),
+)
+def test_generated_edit_section_changes_only_what_it_must(
+    text: str, target: str, changes: list, keep_some: bool, scratch: Path
+) -> None:
+    if boto_refuses(scratch / "gen", text):
+        return
+    found = ie.find_sections(text, target)
+    if len(found) != 1 or found[0].header != target:
+        return  # the fall-back (upsert_section) has its own tests
+    items = [(k, [("endpoint_url", v or "e")] if k == "s3" else v) for k, v in changes]
+    wanted = {k for k, _v in items}
+    keep = frozenset(k for k in found[0].keys if k not in wanted and keep_some)
+    before = boto(scratch / "before", text)
+    try:
+        new = ie.edit_section(text, target, items, keep=keep)
+    except AwsFileParseError:
+        return  # indented headers: refused, nothing written (tested with the fall-back)
+    after = boto(scratch / "after", new)
+    for name, values in before.items():
+        if name != target:
+            assert after[name] == values, name
+    got = dict(after[target])
+    inherited = defaults_of(scratch / "after")
+    for key, value in expected(items).items():
+        assert got.pop(key) == value
+    for key in keep:
+        assert got.pop(key) == before[target][key]
+    assert set(got) <= set(inherited)
+    # a key whose value stays keeps its own lines, byte for byte
+    old_doc = ie.parse(text)
+    old_section = next(s for s in old_doc.sections if s.header == target)
+    for key, first, last, _indent in ie._key_spans(old_doc, old_section):
+        if key in keep or (key in wanted and before[target].get(key) == expected(items)[key]):
+            span = text[old_doc._lines[first][0] : old_doc._lines[last][1]]
+            assert span in new, key
+    # every character outside the section's own span is as it was
+    assert new.startswith(text[: old_section.start]) and new.endswith(text[old_section.end :])
+    assert ie.edit_section(new, target, items, keep=keep) == new

@@ -55,6 +55,7 @@ __all__ = [
     "IniValueError",
     "Section",
     "dominant_newline",
+    "edit_section",
     "find_profile",
     "find_sections",
     "has_defaults_section",
@@ -64,6 +65,7 @@ __all__ = [
     "render_section",
     "section_identity",
     "section_text",
+    "section_values",
     "upsert_section",
     "validate",
 ]
@@ -354,21 +356,37 @@ def raw_values(text: str, path: str = _TEXT) -> dict[str, dict[str, str | dict[s
         merged = dict(opts)
         for opt, elems in defaults.items():
             merged.setdefault(opt, elems)
-        values: dict[str, str | dict[str, str]] = {}
-        for opt, elems in merged.items():
-            joined = "\n".join(v for v, _ in elems).rstrip()
-            if joined.startswith("\n"):
-                nested: dict[str, str] = {}
-                for sub in joined.splitlines():
-                    sub = sub.strip()
-                    if sub:
-                        k, v = sub.split("=", 1)
-                        nested[k.strip()] = v.strip()
-                values[opt] = nested
-            else:
-                values[opt] = joined
-        out[name] = values
+        out[name] = {opt: _value_of(elems) for opt, elems in merged.items()}
     return out
+
+
+def _value_of(elems: list[tuple[str, int]]) -> str | dict[str, str]:
+    """One option's value as botocore reads it: a string, or a dict for a nested block."""
+    joined = "\n".join(v for v, _ in elems).rstrip()
+    if not joined.startswith("\n"):
+        return joined
+    nested: dict[str, str] = {}
+    for sub in joined.splitlines():
+        sub = sub.strip()
+        if sub:
+            k, v = sub.split("=", 1)
+            nested[k.strip()] = v.strip()
+    return nested
+
+
+def section_values(
+    text: str, header: str, path: str = _TEXT, *, kind: str = "config"
+) -> dict[str, str | dict[str, str]] | None:
+    """The keys of the section botocore reads as ``header`` (the last look-alike in a config file, as
+    botocore takes it), in file order and *without* what ``[DEFAULT]`` adds; None if there is none.
+    Keys are lower-cased as botocore reads them; a nested block is a dict."""
+    _check_kind(kind)
+    _lines, blocks, store, _defaults = _scan(text, path)
+    want = section_identity(header, kind)
+    names = [b[0] for b in blocks if b[0] != DEFAULT_SECTION and section_identity(b[0], kind) == want]
+    if not names:
+        return None
+    return {opt: _value_of(elems) for opt, elems in store[names[-1]].items()}
 
 
 def has_defaults_section(text: str, path: str = _TEXT) -> bool:
@@ -563,7 +581,7 @@ def _expected(items) -> dict[str, str | dict[str, str]]:
     return {k.lower(): (v if isinstance(v, str) else dict(v)) for k, v in items}
 
 
-def _verify(old: str, new: str, path: str, kind: str, header: str, items) -> str:
+def _verify(old: str, new: str, path: str, kind: str, header: str, items, keep=frozenset()) -> str:
     """Check that botocore reads ``new`` like ``old`` except for ``header`` (written as ``items``, or
     gone when ``items`` is None).  Guards the rare files whose indented headers make an edit change how
     other lines are read; then the caller's text stays as it was."""
@@ -583,6 +601,9 @@ def _verify(old: str, new: str, path: str, kind: str, header: str, items) -> str
     if items is not None:
         got = after.get(header, {})
         if any(got.get(k) != v for k, v in _expected(items).items()):
+            ok = False
+        kept_before = next((v for n, v in before.items() if section_identity(n, kind) == want), {})
+        if any(got.get(k) != kept_before.get(k) for k in keep if k in kept_before):
             ok = False
     if not ok:
         raise AwsFileParseError(
@@ -638,6 +659,100 @@ def upsert_section(text: str, header: str, items, path: str = _TEXT, *, kind: st
     for a, b, repl in sorted(edits, key=lambda e: e[0], reverse=True):
         out = _splice_out(out, a, b) if repl is None else out[:a] + repl + out[b:]
     return _verify(text, out, path, kind, header, items)
+
+
+def _key_spans(doc: IniDocument, section: Section) -> list[tuple[str, int, int, int]]:
+    """(key, first line index, last line index, indent) of each option of ``section``: its option
+    line through its last continuation line (blank and comment lines inside a value included)."""
+    lines, text = doc._lines, doc.text
+    spans: list[tuple[str, int, int, int]] = []
+    for idx in range(section.line, section.end_line):
+        start, cend, _end, line_kind = lines[idx]
+        if line_kind == _OPTION:
+            raw = text[start:cend]
+            m = _OPT_RE.match(raw.strip())
+            key = m.group("option").rstrip().lower() if m else ""
+            indent = _NONSPACE_RE.search(raw)
+            spans.append((key, idx, idx, indent.start() if indent else 0))
+        elif line_kind == _CONT and spans:
+            spans[-1] = (*spans[-1][:2], idx, spans[-1][3])
+    return spans
+
+
+def edit_section(
+    text: str,
+    header: str,
+    items,
+    path: str = _TEXT,
+    *,
+    kind: str = "config",
+    keep: frozenset[str] = frozenset(),
+) -> str:
+    """Like :func:`upsert_section`, but an existing section is edited key by key, as awscli's configure
+    writer does: the lines of a key whose value stays are kept byte for byte (comments between keys
+    too), a key whose value changes is rewritten where it stands, a key in neither ``items`` nor
+    ``keep`` is removed, and new keys go after the section's last key.  Keys named in ``keep``
+    (lower-case, as botocore reads them) are left exactly as they are.
+
+    A missing section, look-alike headers, or an edit botocore would read differently (indented
+    headers) fall back to :func:`upsert_section`'s rewrite of the whole section (``keep`` must then be
+    empty: the fall-back cannot keep keys, and raises rather than drop them).
+    """
+    header = _check_editable(header, kind, writing=True)
+    doc = parse(text, path)
+    found = doc.find(header, kind)
+    rendered_all = _render(header, items, doc.newline)  # checks every item before anything else
+    del rendered_all
+    if len(found) != 1 or found[0].header != header:
+        return _upsert_keeping(text, header, items, path, kind, keep, found)
+    section = found[0]
+    _lines, _blocks, store, _defaults = _scan(text, path)
+    current = {opt: _value_of(elems) for opt, elems in store[header].items()}
+    wanted = _expected(items)
+    nl = doc.newline
+    lines = doc._lines
+    spans = _key_spans(doc, section)
+    edits: list[tuple[int, int, str]] = []
+    for key, first, last, indent in spans:
+        if key in keep:
+            continue
+        a, b = lines[first][0], lines[last][2]
+        if key not in wanted:
+            edits.append((a, b, ""))
+        elif current.get(key) != wanted[key]:
+            item = next(it for it in items if it[0].lower() == key)
+            eol = text[lines[last][1] : lines[last][2]]
+            body = _render(header, [item], nl, text[a : a + indent])
+            body = body[body.index(nl) + len(nl) :]  # drop the header line
+            edits.append((a, b, body[: -len(nl)] + eol if eol else body[: -len(nl)]))
+    present = {key for key, *_ in spans}
+    missing = [it for it in items if it[0].lower() not in present]
+    if missing:
+        last_line = lines[section.end_line - 1]
+        indent = spans[-1][3] if spans else 0
+        key_indent = text[lines[spans[-1][1]][0] : lines[spans[-1][1]][0] + indent] if spans else ""
+        body = _render(header, missing, nl, key_indent)
+        body = body[body.index(nl) + len(nl) :]
+        if last_line[1] == last_line[2]:  # the section ends the file without a line ending
+            body = nl + body[: -len(nl)]
+        edits.append((last_line[2], last_line[2], body))
+    if not edits:
+        return text
+    out = text
+    for a, b, repl in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        out = out[:a] + repl + out[b:]
+    try:
+        return _verify(text, out, path, kind, header, items, keep=keep)
+    except AwsFileParseError:
+        return _upsert_keeping(text, header, items, path, kind, keep, found)
+
+
+def _upsert_keeping(text: str, header: str, items, path: str, kind: str, keep, found) -> str:
+    if keep & {k for s in found for k in s.keys}:
+        raise AwsFileParseError(
+            path, None, f"[{header}] cannot be edited in place here without losing your keys; edit it by hand"
+        )
+    return upsert_section(text, header, items, path, kind=kind)
 
 
 def remove_section(text: str, header: str, path: str = _TEXT, *, kind: str = "config") -> str:
