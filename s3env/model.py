@@ -51,6 +51,25 @@ def _is_extra_key(text: str) -> bool:
     return _is_token(text, _NAME_REST - frozenset(".-"), _NAME_REST, 64)
 
 
+# Characters no INI line can carry as botocore reads it back (line breaks of every kind that
+# configparser or str.splitlines honour, NUL): a value holding one is refused before it is stored.
+_LINE_BREAKS = frozenset("\r\n\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+
+
+def ini_safe(value: str) -> bool:
+    """True when botocore reads ``key = value`` back as exactly ``value``."""
+    return value == value.strip() and not any(c in _LINE_BREAKS for c in value)
+
+
+def _is_utf8(value: str) -> bool:
+    """False for text holding lone surrogates (undecodable bytes read with surrogateescape)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _is_key_id(text: str) -> bool:
     # An access key id is an opaque token, but it ends up on an INI line and in env files:
     # printable ASCII without whitespace keeps it exact everywhere.
@@ -58,6 +77,19 @@ def _is_key_id(text: str) -> bool:
 
 
 SECRET_FIELDS: tuple[str, ...] = ("secret_access_key", "session_token")
+#: Keys of the AWS files that hold secrets: never in ``extra`` (which sits in plain profiles.toml
+#: and the 0644 config file), only in the secret store.
+SECRET_INI_KEYS: frozenset[str] = frozenset(
+    ("aws_secret_access_key", "aws_session_token", "aws_security_token")
+)
+#: Keys the AWS writer sets from the profile's own fields: ``extra`` cannot hold them too.
+MODELLED_INI_KEYS: dict[str, str] = {
+    "region": "region",
+    "s3": "endpoint_url / addressing_style / extra.s3.NAME",
+    "s3.endpoint_url": "endpoint_url",
+    "s3.addressing_style": "addressing_style",
+    "aws_access_key_id": "access_key_id",
+}
 # Settings that `profile set KEY=VALUE` may change; secrets are deliberately absent:
 # they never come from argv.
 SETTABLE_FIELDS: tuple[str, ...] = (
@@ -166,6 +198,11 @@ class Profile:
                 validate_secret(secret_field, value)
         for key, value in self.extra.items():
             validate_extra(key, value)
+        if self.credentials == "process" and "credential_process" in self.extra:
+            raise InvalidValue(
+                "credentials = process writes s3env's own credential_process, "
+                "but extra.credential_process is set too: keep one"
+            )
         return self
 
 
@@ -230,7 +267,8 @@ def validate_endpoint_url(url: str) -> str:
     parts = split_url(url)
     if parts is None or parts[0].lower() not in ("http", "https"):
         raise InvalidValue(
-            f"invalid endpoint URL {url!r}: the scheme must be http or https, e.g. https://s3.example.com"
+            f"invalid endpoint URL {mask_url(url)!r}: the scheme must be http or https, "
+            "e.g. https://s3.example.com"
         )
     _scheme, netloc, _path, rest = parts
     if "@" in netloc:
@@ -283,18 +321,69 @@ def validate_access_key_id(key_id: str) -> str:
 
 def validate_secret(field_name: str, value: str) -> str:
     # Never include the value in a message.
+    what = field_name.replace("_", " ")
+    if not isinstance(value, str):
+        raise InvalidValue(f"the {what} must be text")
     if value == "":
-        raise InvalidValue(f"the {field_name.replace('_', ' ')} is empty")
+        raise InvalidValue(f"the {what} is empty")
     if "\0" in value:
-        raise InvalidValue(f"the {field_name.replace('_', ' ')} contains a NUL character")
+        raise InvalidValue(f"the {what} contains a NUL character")
+    if not _is_utf8(value):
+        raise InvalidValue(f"the {what} is not valid UTF-8")
     return value
 
 
+def split_extra_key(key: str) -> tuple[str, str | None]:
+    """``block.sub`` names key ``sub`` of the nested ``block =`` section (``s3.max_concurrent_requests``);
+    a key without a dot is a top-level key of the profile's config section."""
+    block, dot, sub = key.partition(".")
+    return (block, sub) if dot else (key, None)
+
+
 def validate_extra(key: str, value: str) -> None:
-    if not _is_extra_key(key):
-        raise InvalidValue(f"invalid extra setting name {key!r}: use letters, digits, '_', '.' or '-'")
-    if not isinstance(value, str) or "\0" in value:
-        raise InvalidValue(f"invalid value for extra setting {key!r}")
+    """An ``extra`` setting: a key s3env writes verbatim into the profile's ``~/.aws/config`` section.
+
+    Never a secret (they belong in the secret store), never a key s3env writes from a field of its
+    own, and only what one INI line carries exactly.  Messages name the key, never the value."""
+    if not isinstance(key, str) or not _is_extra_key(key):
+        shown = key if isinstance(key, str) and key.isprintable() and len(key) <= 80 else "?"
+        raise InvalidValue(
+            f"invalid extra setting name {shown!r}: use letters, digits, '_', '.' or '-' "
+            "(at most 64, starting with a letter, digit or '_')"
+        )
+    block, sub = split_extra_key(key)
+    if block != block.lower():
+        raise InvalidValue(f"invalid extra setting name {key!r}: botocore reads keys in lower case")
+    if sub is not None and (not sub or sub[0] in ".-"):
+        raise InvalidValue(
+            f"invalid extra setting name {key!r}: expected BLOCK.KEY, e.g. s3.max_concurrent_requests"
+        )
+    if block in SECRET_INI_KEYS or (sub or "").lower() in SECRET_INI_KEYS:
+        raise InvalidValue(
+            f"extra.{key} would hold a secret in plain text; secrets go in the secret store: "
+            "pipe them to 's3env profile set NAME --secret-stdin [--access-key-id ID]'"
+        )
+    if key in MODELLED_INI_KEYS:
+        raise InvalidValue(f"extra.{key} is written by s3env itself: set {MODELLED_INI_KEYS[key]} instead")
+    if not isinstance(value, str):
+        raise InvalidValue(f"the value of extra.{key} must be text")
+    if not ini_safe(value) or not _is_utf8(value):
+        raise InvalidValue(
+            f"the value of extra.{key} cannot be written to an INI file as it is "
+            "(a line break, NUL, invalid UTF-8, or leading/trailing whitespace)"
+        )
+
+
+def mask_url(url: str) -> str:
+    """``url`` with any ``user:secret@`` part replaced by ``****@``: for every place a URL is shown."""
+    scheme_end = url.find("://")
+    start = scheme_end + 3 if scheme_end >= 0 else 0
+    stops = [i for i in (url.find(c, start) for c in "/?#") if i >= 0]
+    end = min(stops) if stops else len(url)
+    at = url.rfind("@", start, end)
+    if at < 0:
+        return url
+    return url[:start] + "****" + url[at:]
 
 
 def mask_secret(value: str | None) -> str | None:
@@ -311,10 +400,12 @@ def apply_setting(profile: Profile, key: str, value: str) -> Profile:
     if key in SECRET_FIELDS:
         raise InvalidValue(
             f"'{key}' cannot be set from the command line (secrets never go in argv); "
-            f"use 's3env profile add {profile.name} --force --secret-stdin'"
+            f"pipe it to 's3env profile set {profile.name} --secret-stdin'"
         )
     if key.startswith("extra."):
-        extra_key = key[len("extra.") :]
+        block, sub = split_extra_key(key[len("extra.") :])
+        # botocore lower-cases the keys of a section (not those of a nested block)
+        extra_key = block.lower() if sub is None else f"{block.lower()}.{sub}"
         extra = dict(profile.extra)
         if value == "":
             extra.pop(extra_key, None)
@@ -412,6 +503,43 @@ def new_profile(
         session_token=session_token,
         extra=dict(extra or {}),
     ).validate()
+
+
+def update_profile(
+    profile: Profile,
+    *,
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    addressing_style: str | None = None,
+    provider: str | None = None,
+    access_key_id: str | None = None,
+    credentials: str | None = None,
+) -> Profile:
+    """``profile add NAME --force`` over an existing profile: only the options given change (keys
+    and ``extra`` stay); a provider preset fills only what neither the options nor the profile set."""
+    given = {
+        "endpoint_url": endpoint_url,
+        "region": region,
+        "addressing_style": addressing_style,
+        "access_key_id": access_key_id,
+        "credentials": credentials,
+    }
+    changes = {k: v for k, v in given.items() if v is not None}
+    if provider is not None:
+        from s3env.providers import get_provider
+
+        preset = get_provider(provider)
+        changes["provider"] = preset.name
+        region = changes.get("region", profile.region) or preset.default_region
+        if region is not None:
+            changes["region"] = region
+        if addressing_style is None and profile.addressing_style == "auto":
+            changes["addressing_style"] = preset.addressing_style or "auto"
+        if endpoint_url is None and profile.endpoint_url is None:
+            endpoint = preset.endpoint_for(region)
+            if endpoint is not None:
+                changes["endpoint_url"] = endpoint
+    return profile.replace(**changes).validate()
 
 
 def parse_secret_lines(text: str) -> tuple[str, str | None]:

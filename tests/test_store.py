@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import s3env
 from s3env.errors import ProfileExists, ProfileNotFound, StoreError
-from s3env.model import Profile
+from s3env.model import MODELLED_INI_KEYS, SECRET_INI_KEYS, Profile
 from s3env.paths import StorePaths
 from s3env.secrets.memory import MemorySecretStore
 from s3env.store import ProfileStore, parse_store_text
@@ -28,9 +28,16 @@ regions = st.from_regex(r"[a-z]{2}-[a-z]{4,9}-[1-9]", fullmatch=True)
 key_ids = st.text(alphabet=string.ascii_uppercase + string.digits, min_size=1, max_size=24)
 # Secrets may hold anything TOML can carry except NUL: quotes, backslashes, newlines, unicode.
 secrets_ = st.text(min_size=1, max_size=60).filter(lambda s: "\0" not in s)
+# extra holds what one INI line carries exactly (no line break of any kind, no surrounding space),
+# under lower-case names that are neither secrets nor keys s3env writes itself.
+_LINE_BREAKS = "\r\n\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 extras = st.dictionaries(
-    st.from_regex(r"[a-z_][a-z0-9_.-]{0,10}", fullmatch=True),
-    st.text(max_size=30).filter(lambda s: "\0" not in s),
+    st.from_regex(r"[a-z_][a-z0-9_-]{0,10}(\.[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,8})?", fullmatch=True).filter(
+        lambda k: k not in MODELLED_INI_KEYS and not SECRET_INI_KEYS & set(k.lower().split("."))
+    ),
+    st.text(st.characters(blacklist_characters=_LINE_BREAKS, blacklist_categories=("Cs",)), max_size=30).map(
+        str.strip
+    ),
     max_size=3,
 )
 
