@@ -33,9 +33,15 @@ class OwnedSection:
     sha256: str | None  # of the section text s3env last wrote
     pending: bool = False  # recorded, write not yet confirmed
     profile: str | None = None
+    #: the keys s3env wrote there (``block.key`` inside a nested block); a key a user adds by hand
+    #: is not among them and is kept.  None in records made before keys were tracked.
+    keys: tuple[str, ...] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"sha256": self.sha256, "pending": self.pending, "profile": self.profile}
+        data: dict[str, Any] = {"sha256": self.sha256, "pending": self.pending, "profile": self.profile}
+        if self.keys is not None:
+            data["keys"] = list(self.keys)
+        return data
 
 
 @dataclass
@@ -74,6 +80,7 @@ class ManagedState:
                         sha256=entry.get("sha256"),
                         pending=bool(entry.get("pending", False)),
                         profile=entry.get("profile"),
+                        keys=_keys(entry.get("keys")),
                     )
                     for header, entry in sections.items()
                 }
@@ -82,6 +89,25 @@ class ManagedState:
         except (ValueError, AttributeError, TypeError) as exc:
             raise StoreError(f"{where}: cannot read s3env's record of managed sections ({exc})") from None
         return cls(files=files)
+
+
+def _keys(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not all(isinstance(k, str) for k in value):
+        raise ValueError("'keys' must be a list of strings")
+    return tuple(value)
+
+
+def item_keys(items: Any) -> tuple[str, ...]:
+    """The key names of a section's items as ``OwnedSection.keys`` records them."""
+    keys: list[str] = []
+    for key, value in items:
+        if isinstance(value, str):
+            keys.append(key.lower())
+        else:
+            keys.extend(f"{key.lower()}.{sub}" for sub, _v in value)
+    return tuple(keys)
 
 
 def state_path(store_root: Path) -> Path:

@@ -22,7 +22,8 @@ from pathlib import Path
 
 from s3env import fsio
 from s3env.errors import AwsFileParseError, ManagedSectionConflict, S3envError
-from s3env.managed import ManagedState, OwnedSection, digest, load_state, save_state
+from s3env.managed import ManagedState, OwnedSection, digest, item_keys, load_state, save_state
+from s3env.model import Profile
 from s3env.paths import aws_config_file, aws_credentials_file, home_dir
 from s3env.selfcmd import self_command
 from s3env.store import ProfileStore
@@ -36,8 +37,9 @@ class FileUpdate:
     label: str
     path: Path
     secret: bool
-    old_text: str | None
-    new_text: str
+    # The texts hold every secret of the credentials file: never in a repr (a notebook shows it).
+    old_text: str | None = field(repr=False)
+    new_text: str = field(repr=False)
     owned_after: dict[str, OwnedSection] | None  # None: a file s3env owns whole
     changes: list[str] = field(default_factory=list)
     hand_edited: list[str] = field(default_factory=list)
@@ -53,6 +55,10 @@ class SyncResult:
     updates: list[FileUpdate]
     notices: list[str]
     active: str | None
+    #: profiles left out because the user has sections of their own where they would go
+    blocked: dict[str, list[str]] = field(default_factory=dict)
+    #: the user's own [default] sections, left alone (tools run without AWS_PROFILE use them)
+    default_left_alone: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> list[FileUpdate]:
@@ -86,6 +92,53 @@ def _group_blocked(
     return blockers
 
 
+def _user_keys(
+    values: dict[str, str | dict[str, str]], owned_keys: set[str]
+) -> tuple[set[str], dict[str, list[tuple[str, str]]]]:
+    """The keys of a section that are not s3env's: (top-level keys, nested keys per block)."""
+    top = {k for k, v in values.items() if isinstance(v, str) and k not in owned_keys}
+    nested = {
+        block: [(sub, v) for sub, v in subs.items() if f"{block}.{sub}" not in owned_keys]
+        for block, subs in values.items()
+        if isinstance(subs, dict)
+    }
+    return top, {b: subs for b, subs in nested.items() if subs}
+
+
+def _owned_keys(entry: OwnedSection, values: dict[str, str | dict[str, str]], now: str, items) -> set[str]:
+    """Which keys of an owned section s3env wrote.  Records from before keys were tracked: every key
+    while the section is as s3env wrote it; once edited by hand, only what s3env writes now."""
+    if entry.keys is not None:
+        return set(entry.keys)
+    if digest(now) == entry.sha256:
+        return set(item_keys(list(_as_items(values))))
+    return set(item_keys(items))
+
+
+def _as_items(values: dict[str, str | dict[str, str]]):
+    for key, value in values.items():
+        yield key, (value if isinstance(value, str) else list(value.items()))
+
+
+def _with_user_keys(items, values, owned_keys: set[str]) -> tuple[list, frozenset[str], list[str]]:
+    """``items`` plus the keys a user added by hand to a section s3env owns: (items to write, top-level
+    keys to leave as they stand, names of the user's keys for notices)."""
+    top, nested = _user_keys(values, owned_keys)
+    wanted = {k.lower() for k, _v in items}
+    keep = frozenset(k for k in top if k not in wanted)
+    out = list(items)
+    for block, subs in nested.items():
+        if block in wanted:
+            index = next(i for i, (k, _v) in enumerate(out) if k.lower() == block)
+            mine = {sub for sub, _v in out[index][1]}
+            out[index] = (out[index][0], [*out[index][1], *((s, v) for s, v in subs if s not in mine)])
+        elif len(subs) == len(values[block]):  # type: ignore[arg-type]
+            keep |= {block}
+        else:
+            out.append((block, subs))
+    return out, keep, sorted(keep) + [f"{b}.{s}" for b, subs in nested.items() for s, _v in subs]
+
+
 def plan_ini_target(
     target: IniTarget,
     text: str | None,
@@ -94,8 +147,12 @@ def plan_ini_target(
     force: bool,
     taken_groups: set[str],
     skipped_groups: set[str],
+    skipped_profiles: frozenset[str] = frozenset(),
 ) -> FileUpdate:
-    """The new text of one INI file.  Pure.  Raises before anything is decided on bad input."""
+    """The new text of one INI file.  Pure.  Raises before anything is decided on bad input.
+
+    Sections are edited key by key (``ini_edit.edit_section``): a key a user added by hand to a
+    section s3env owns stays where it is, and a section s3env no longer wants keeps such keys."""
     path = str(target.path)
     current = text if text is not None else ""
     if text is not None:
@@ -110,9 +167,10 @@ def plan_ini_target(
     new = current
     owned_after: dict[str, OwnedSection] = {}
     changes: list[str] = []
+    notices: list[str] = []
     desired_headers: set[str] = set()
     for section in target.sections:
-        if section.group in skipped_groups:
+        if section.group in skipped_groups or (section.group is None and section.profile in skipped_profiles):
             continue
         desired_headers.add(section.header)
         existing = ini_edit.find_sections(new, section.header, target.kind, path)
@@ -125,17 +183,36 @@ def plan_ini_target(
                 "(use --force to replace it; the old file is kept as a backup)"
             )
         before = ini_edit.section_text(new, section.header, path, kind=target.kind)
-        new = ini_edit.upsert_section(new, section.header, list(section.items), path, kind=target.kind)
+        items, keep = list(section.items), frozenset[str]()
+        entry = owned.get(section.header)
+        if entry is not None and not foreign and before is not None:
+            values = ini_edit.section_values(new, section.header, path, kind=target.kind) or {}
+            items, keep, _names = _with_user_keys(items, values, _owned_keys(entry, values, before, items))
+        new = ini_edit.edit_section(new, section.header, items, path, kind=target.kind, keep=keep)
         after = ini_edit.section_text(new, section.header, path, kind=target.kind)
-        owned_after[section.header] = OwnedSection(sha256=digest(after), profile=section.profile)
+        owned_after[section.header] = OwnedSection(
+            sha256=digest(after), profile=section.profile, keys=item_keys(section.items)
+        )
         if before is None:
             changes.append(f"added [{section.header}]")
         elif before != after:
             changes.append(f"updated [{section.header}]")
-    for header in owned:
+    for header, entry in owned.items():
         if header in desired_headers:
             continue
-        if ini_edit.section_text(new, header, path, kind=target.kind) is not None:
+        if entry.profile in skipped_profiles:
+            owned_after[header] = entry  # the profile's other sections wait with it
+            continue
+        now = ini_edit.section_text(new, header, path, kind=target.kind)
+        if now is None:
+            continue
+        values = ini_edit.section_values(new, header, path, kind=target.kind) or {}
+        leftover, keep, names = _with_user_keys([], values, _owned_keys(entry, values, now, []))
+        if names:
+            new = ini_edit.edit_section(new, header, leftover, path, kind=target.kind, keep=keep)
+            changes.append(f"removed s3env's keys from [{header}]")
+            notices.append(f"{path}: left [{header}] with your own {', '.join(names)}; it is yours again")
+        else:
             new = ini_edit.remove_section(new, header, path, kind=target.kind)
             changes.append(f"removed [{header}]")
     # With --take-default, the user's own members of a taken group that we do not rewrite go too.
@@ -153,6 +230,7 @@ def plan_ini_target(
         owned_after=owned_after,
         changes=changes,
         hand_edited=hand_edited,
+        notices=notices,
     )
 
 
@@ -227,14 +305,18 @@ def plan_keys_target(
     )
 
 
-def build_context(store: ProfileStore, active: str | None) -> WriteContext:
-    data = store.read()
-    secret_store = store.secret_store(data.settings, for_write=False)
-    profiles = []
-    for profile in data.profiles.values():
-        if secret_store is not None:
-            profile = profile.replace(**secret_store.get_all(profile.name))
-        profiles.append(profile)
+def build_context(
+    store: ProfileStore, active: str | None, profiles: Iterable[Profile] | None = None
+) -> WriteContext:
+    """What the writers need; ``profiles`` (with their secrets) stands in for the store's when a
+    change is planned before it is made."""
+    if profiles is None:
+        data = store.read()
+        secret_store = store.secret_store(data.settings, for_write=False)
+        profiles = [
+            p.replace(**secret_store.get_all(p.name)) if secret_store is not None else p
+            for p in data.profiles.values()
+        ]
     return WriteContext(
         profiles=tuple(profiles),
         active=active,
@@ -259,14 +341,44 @@ def _read(path: Path) -> str | None:
         raise S3envError(f"cannot read {path}: {exc.strerror}") from None
 
 
+def _profiles_blocked(
+    targets: list[IniTarget], texts: dict[Path, str | None], state: ManagedState
+) -> dict[str, list[str]]:
+    """Profiles with a section s3env would write where the user has one of their own (or a
+    look-alike of it): profile -> 'path [header]' strings."""
+    blocked: dict[str, list[str]] = {}
+    for target in targets:
+        text = texts.get(target.path)
+        if not text:
+            continue
+        for section in target.sections:
+            if section.group is not None or section.profile is None:
+                continue
+            for found in ini_edit.find_sections(text, section.header, target.kind, str(target.path)):
+                if found.header != section.header or not state.owns(target.path, found.header):
+                    blocked.setdefault(section.profile, []).append(f"{target.path}: [{found.header}]")
+    return blocked
+
+
 def plan(
-    store: ProfileStore, *, active: str | None, force: bool = False, take_default: bool = False
+    store: ProfileStore,
+    *,
+    active: str | None,
+    force: bool = False,
+    take_default: bool = False,
+    profiles: Iterable[Profile] | None = None,
 ) -> tuple[SyncResult, ManagedState]:
-    """Everything ``sync`` would write, computed without writing (used by --check and --diff)."""
-    ctx = build_context(store, active)
+    """Everything ``sync`` would write, computed without writing (used by --check and --diff, and
+    with ``profiles`` to check a profile change before it is made).
+
+    A profile whose sections would overwrite sections of the user's is left out (a notice says so),
+    so one such profile never blocks the others; the active profile raises instead."""
+    ctx = build_context(store, active, profiles)
     state = load_state(store.paths.root)
     notices: list[str] = []
     updates: list[FileUpdate] = []
+    blocked: dict[str, list[str]] = {}
+    default_left_alone: list[str] = []
     for writer in WRITERS.values():
         targets = writer.targets(ctx)
         ini_targets = [t for t in targets if isinstance(t, IniTarget)]
@@ -274,6 +386,20 @@ def plan(
         for target in ini_targets:
             if texts[target.path] is not None:
                 ini_edit.validate(texts[target.path] or "", str(target.path), target.kind)
+        writer_blocked = {} if force else _profiles_blocked(ini_targets, texts, state)
+        if active in writer_blocked:
+            raise ManagedSectionConflict(
+                f"{writer_blocked[active][0]} was not written by s3env; refusing to overwrite it "
+                f"(adopt it with 's3env import aws', rename the s3env profile with "
+                f"'s3env profile rename {active} NEW', or use --force to replace it; "
+                "the old file is kept as a backup)"
+            )
+        for name, where in writer_blocked.items():
+            notices.append(
+                f"left your own {', '.join(where)} alone: s3env profile '{name}' is not written there "
+                f"(rename it with 's3env profile rename {name} NEW', or adopt yours with 's3env import aws')"
+            )
+        blocked.update(writer_blocked)
         groups = {s.group for t in ini_targets for s in t.sections if s.group}
         groups |= {g for t in ini_targets for g in t.group_headers}
         taken: set[str] = set()
@@ -287,6 +413,7 @@ def plan(
             else:
                 skipped.add(group)
                 if any(s.group == group for t in ini_targets for s in t.sections):
+                    default_left_alone.extend(blockers)
                     notices.append(
                         f"left your own {', '.join(blockers)} alone: tools run without AWS_PROFILE "
                         "still use it (pass --take-default to let s3env manage [default]; "
@@ -306,6 +433,7 @@ def plan(
                         force=force,
                         taken_groups=taken,
                         skipped_groups=skipped,
+                        skipped_profiles=frozenset(writer_blocked),
                     )
                 )
             else:
@@ -325,7 +453,14 @@ def plan(
     # A file that does not exist and would stay empty is not created.
     updates = [u for u in updates if not (u.old_text is None and u.new_text == "")]
     notices += [n for u in updates for n in u.notices]
-    return SyncResult(updates=updates, notices=notices, active=active), state
+    result = SyncResult(
+        updates=updates,
+        notices=notices,
+        active=active,
+        blocked=blocked,
+        default_left_alone=default_left_alone,
+    )
+    return result, state
 
 
 def _backup_label(update: FileUpdate) -> str:
@@ -369,26 +504,36 @@ def sync(
     active: object = _KEEP,
     force: bool = False,
     take_default: bool = False,
+    must_write: str | None = None,
 ) -> SyncResult:
-    """Re-render every managed section and env file; with ``active`` (a name or None) also switch."""
-    with fsio.locked(store.paths.lock):
+    """Re-render every managed section and env file; with ``active`` (a name or None) also switch.
+
+    ``must_write``: a profile just added, renamed or copied: if the user's own sections stand
+    where its sections would go, refuse (before anything is written) rather than leave it out."""
+    with store.transaction():  # a failed write takes the switch of the active profile back too
         current_active = store.active_name()
         new_active = current_active if active is _KEEP else active
         assert new_active is None or isinstance(new_active, str)
         if new_active is not None:
             store.get(new_active)  # ProfileNotFound with a did-you-mean
         result, state = plan(store, active=new_active, force=force, take_default=take_default)
+        if must_write is not None and must_write in result.blocked:
+            raise ManagedSectionConflict(
+                f"{result.blocked[must_write][0]} is yours, not s3env's, so profile '{must_write}' "
+                f"cannot be written there; choose another name (e.g. '{must_write}-s3'), "
+                "or adopt your section with 's3env import aws'"
+            )
         if new_active != current_active:
             store.set_setting("active", new_active)
         apply(store, result, state)
         return result
 
 
-def sync_if_managed(store: ProfileStore) -> SyncResult | None:
+def sync_if_managed(store: ProfileStore, *, must_write: str | None = None) -> SyncResult | None:
     """After a profile change: keep the tools' files in line, once s3env manages any."""
     if load_state(store.paths.root).is_empty() and store.active_name() is None:
         return None
-    return sync(store)
+    return sync(store, must_write=must_write)
 
 
 _SECRET_LINE = re.compile(

@@ -32,18 +32,11 @@ from __future__ import annotations
 
 import shlex
 
-from s3env.model import Profile, checksum_settings
+from s3env.model import Profile, checksum_settings, ini_safe, split_extra_key
 from s3env.writers.base import DesiredSection, IniTarget, Items, ToolWriter, WriteContext
 
 SERVICES_PREFIX = "s3env-"
 DEFAULT_GROUP = "default"
-
-
-def ini_safe(value: str) -> bool:
-    """True when botocore reads ``key = value`` back as exactly ``value``."""
-    return value == value.strip() and not any(
-        c in value for c in "\r\n\0\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
-    )
 
 
 def uses_credential_process(profile: Profile) -> bool:
@@ -59,26 +52,37 @@ def services_name(profile: Profile) -> str:
     return f"{SERVICES_PREFIX}{profile.name}"
 
 
+def writes_services(profile: Profile) -> bool:
+    """Whether s3env points the profile at its own ``[services s3env-X]``: not when the profile
+    carries the user's own ``services = NAME`` (imported), whose section then decides awscli's and
+    boto3's endpoints and stays the user's."""
+    return bool(profile.endpoint_url) and "services" not in profile.extra
+
+
 def config_items(profile: Profile, s3env_command: tuple[str, ...]) -> Items:
     items: list[tuple[str, object]] = []
     if profile.region:
         items.append(("region", profile.region))
-    if profile.endpoint_url:
+    if writes_services(profile):
         items.append(("services", services_name(profile)))
-    nested: list[tuple[str, str]] = []
+    blocks: dict[str, list[tuple[str, str]]] = {"s3": []}
     if profile.endpoint_url:
-        nested.append(("endpoint_url", profile.endpoint_url))
+        blocks["s3"].append(("endpoint_url", profile.endpoint_url))
     if profile.addressing_style != "auto":
-        nested.append(("addressing_style", profile.addressing_style))
-    top_extra = []
+        blocks["s3"].append(("addressing_style", profile.addressing_style))
+    top_extra: list[tuple[str, object]] = []
     for key, value in sorted(profile.extra.items()):
-        if key.startswith("s3."):
-            nested.append((key[3:], value))
-        else:
+        block, sub = split_extra_key(key)
+        if sub is None:
             top_extra.append((key, value))
-    if nested:
-        items.append(("s3", nested))
-    if uses_credential_process(profile):
+        else:
+            if block not in blocks:
+                blocks[block] = []
+                top_extra.append((block, blocks[block]))
+            blocks[block].append((sub, value))
+    if blocks["s3"]:
+        items.append(("s3", blocks["s3"]))
+    if uses_credential_process(profile) and "credential_process" not in profile.extra:
         command = shlex.join([*s3env_command, "credential-process", profile.name])
         items.append(("credential_process", command))
     # Checksum settings the profile's extra names come with top_extra, in its place.
@@ -117,7 +121,7 @@ class AwsFilesWriter(ToolWriter):
                     f"profile {profile.name}", config_items(profile, ctx.s3env_command), profile.name
                 )
             )
-            if profile.endpoint_url:
+            if writes_services(profile):
                 config.append(
                     DesiredSection(
                         f"services {services_name(profile)}", services_items(profile), profile.name
