@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterator, Mapping
 
 from s3env.errors import ProfileExists, ProfileNotFound, StoreError
-from s3env.model import Profile, apply_setting, closest_name, validate_name
+from s3env.model import SECRET_FIELDS, Profile, apply_setting, closest_name, validate_name
 from s3env.paths import StorePaths
 from s3env.secrets import SECRET_STORES, SecretStore, open_secret_store, requested_store
 from s3env.storefile import (
@@ -36,7 +36,49 @@ class ProfileStore:
         self.env: Mapping[str, str] = os.environ if env is None else env
         self.paths = paths or StorePaths.from_env(self.env)
         self._secret_store: SecretStore | None = None
+        self._journal: dict[tuple[str, str], str | None] | None = None  # inside transaction()
         self.notices: list[str] = []  # one-line notices for the CLI to show (e.g. file fallback)
+
+    def __repr__(self) -> str:
+        return f"ProfileStore({str(self.paths.profiles)!r})"
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[ProfileStore]:
+        """Every change made inside happens, or none does.
+
+        Under the store lock; if the block raises (a refusal found after the store was changed,
+        a failed write of the tools' files, Ctrl-C), ``profiles.toml`` gets its old text back and
+        every secret written or deleted inside gets its old value back."""
+        from s3env import fsio
+
+        with fsio.locked(self.paths.lock):
+            if self._journal is not None:  # nested: the outer transaction restores
+                yield self
+                return
+            before = self._read_text()
+            self._journal = {}
+            try:
+                yield self
+            except BaseException:
+                self._restore(before, self._journal)
+                raise
+            finally:
+                self._journal = None
+
+    def _restore(self, text: str | None, journal: dict[tuple[str, str], str | None]) -> None:
+        from s3env import fsio
+
+        if journal and self._secret_store is not None:
+            old: dict[str, dict[str, str | None]] = {}
+            for (profile, field), value in journal.items():
+                old.setdefault(profile, {}).update({field: value})
+            inner = _unwrap(self._secret_store)
+            inner.set_many({p: {**inner.get_all(p), **fields} for p, fields in old.items()})
+        if text is None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.paths.profiles)
+        elif self._read_text() != text:
+            fsio.atomic_write_text(self.paths.profiles, text, secret=False, new_file_mode=0o600)
 
     # ---- reading -------------------------------------------------------------------------
 
@@ -100,8 +142,8 @@ class ProfileStore:
         store, notice = open_secret_store(self.paths, self.env, settings)
         if notice:
             self.notices.append(notice)
-        self._secret_store = store
-        return store
+        self._secret_store = _JournaledSecrets(store, self)
+        return self._secret_store
 
     def secret_store_status(self) -> tuple[str, str]:
         """(requested name, source) without opening anything: for fast status output."""
@@ -139,20 +181,54 @@ class ProfileStore:
                 fsio.atomic_write_text(self.paths.profiles, new_text, secret=False, new_file_mode=0o600)
 
     def add(self, profile: Profile, *, force: bool = False) -> Profile:
-        profile.validate()
-        with self._edit() as doc:
+        self.add_many([profile], force=force)
+        return profile
+
+    def add_many(self, profiles: list[Profile], *, force: bool = False) -> None:
+        """Add (or with ``force`` replace) several profiles: one write of ``profiles.toml`` and one
+        of the secrets, after every profile was checked."""
+        for profile in profiles:
+            profile.validate()
+        with self.transaction(), self._edit() as doc:
             data = store_data_from_dict(doc.unwrap(), str(self.paths.profiles))
-            if profile.name in data.profiles and not force:
-                raise ProfileExists(profile.name)
-            has_secrets = any(profile.secrets.values())
-            if has_secrets or profile.name in data.profiles:
+            if not force:
+                for profile in profiles:
+                    if profile.name in data.profiles:
+                        raise ProfileExists(profile.name)
+            has_secrets = any(any(p.secrets.values()) for p in profiles)
+            secrets = {
+                p.name: p.secrets for p in profiles if any(p.secrets.values()) or p.name in data.profiles
+            }
+            if secrets:
                 store = self.secret_store(data.settings, for_write=has_secrets)
                 if has_secrets:
                     self._remember_secret_store(doc, data.settings, store)
                 if store is not None:
-                    store.set_all(profile.name, profile.secrets)
-            _set_profile_table(doc, profile)
-        return profile
+                    store.set_many(secrets)
+            for profile in profiles:
+                _set_profile_table(doc, profile)
+
+    def set_keys(
+        self,
+        name: str,
+        *,
+        secret_access_key: str,
+        session_token: str | None = None,
+        access_key_id: str | None = None,
+    ) -> Profile:
+        """Replace a profile's keys (key rotation); every other setting stays."""
+        profile = self.get(name)
+        changed = profile.replace(
+            access_key_id=access_key_id or profile.access_key_id,
+            secret_access_key=secret_access_key,
+            session_token=session_token,
+        )
+        if changed.access_key_id is None:
+            from s3env.errors import UsageError
+
+            raise UsageError(f"profile '{name}' has no access key id: give one with --access-key-id")
+        self.add(changed, force=True)
+        return changed.without_secrets()
 
     def update(self, name: str, assignments: list[tuple[str, str]]) -> Profile:
         with self._edit() as doc:
@@ -282,3 +358,67 @@ def _set_profile_table(doc: Any, profile: Profile) -> None:
                 extra[key] = value
     elif extra is not None:
         del table["extra"]
+
+
+class _JournaledSecrets(SecretStore):
+    """The secret store as ``ProfileStore`` uses it: inside a transaction, the old value of every
+    secret is noted before it is first changed, so the transaction can put it back."""
+
+    def __init__(self, inner: SecretStore, owner: ProfileStore) -> None:
+        self.inner = inner
+        self.owner = owner
+        self.name = inner.name
+        self.plaintext = inner.plaintext
+
+    def _note(self, profiles: list[str]) -> None:
+        journal = self.owner._journal
+        if journal is None:
+            return
+        for profile in profiles:
+            if any((profile, f) not in journal for f in SECRET_FIELDS):
+                for field, value in self.inner.get_all(profile).items():
+                    journal.setdefault((profile, field), value)
+
+    def get(self, profile: str, field: str) -> str | None:
+        return self.inner.get(profile, field)
+
+    def get_all(self, profile: str) -> dict[str, str | None]:
+        return self.inner.get_all(profile)
+
+    def set(self, profile: str, field: str, value: str) -> None:
+        self._note([profile])
+        self.inner.set(profile, field, value)
+
+    def delete(self, profile: str, field: str) -> None:
+        self._note([profile])
+        self.inner.delete(profile, field)
+
+    def set_all(self, profile: str, values: dict[str, str | None]) -> None:
+        self._note([profile])
+        self.inner.set_all(profile, values)
+
+    def set_many(self, values: dict[str, dict[str, str | None]]) -> None:
+        self._note(list(values))
+        self.inner.set_many(values)
+
+    def delete_all(self, profile: str) -> None:
+        self._note([profile])
+        self.inner.delete_all(profile)
+
+    def copy(self, src: str, dst: str) -> None:
+        self._note([dst])
+        self.inner.copy(src, dst)
+
+    def rename(self, old: str, new: str) -> None:
+        self._note([old, new])
+        self.inner.rename(old, new)
+
+    def describe(self) -> str:
+        return self.inner.describe()
+
+    def __getattr__(self, name: str) -> Any:  # backend, path … of the store underneath
+        return getattr(self.inner, name)
+
+
+def _unwrap(store: SecretStore) -> SecretStore:
+    return store.inner if isinstance(store, _JournaledSecrets) else store

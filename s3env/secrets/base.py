@@ -10,6 +10,9 @@ from s3env.model import SECRET_FIELDS
 class SecretStore(ABC):
     """Secrets of a profile, keyed by (profile name, field).  Fields: see ``SECRET_FIELDS``."""
 
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.describe()}>"
+
     name: str = ""
     #: True when values rest unencrypted on disk (the 0600 file store; a plaintext keyring).
     plaintext: bool = False
@@ -39,6 +42,11 @@ class SecretStore(ABC):
                 self.delete(profile, f)
             else:
                 self.set(profile, f, value)
+
+    def set_many(self, values: dict[str, dict[str, str | None]]) -> None:
+        """``set_all`` for several profiles (the file store writes once)."""
+        for profile, fields in values.items():
+            self.set_all(profile, fields)
 
     def delete_all(self, profile: str) -> None:
         for f in SECRET_FIELDS:

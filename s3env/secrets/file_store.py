@@ -70,16 +70,20 @@ class FileSecretStore(SecretStore):
         self.set_all(profile, {**self.get_all(profile), field: None})
 
     def set_all(self, profile: str, values: dict[str, str | None]) -> None:
+        self.set_many({profile: values})
+
+    def set_many(self, values: dict[str, dict[str, str | None]]) -> None:
         with fsio.locked(self.lock_path):
             data = self._load()
-            entry = {f: v for f in SECRET_FIELDS if (v := values.get(f)) is not None}
-            if entry:
-                data[profile] = entry
-            elif profile not in data:
-                return
-            else:
-                del data[profile]
-            self._save(data)
+            before = {name: dict(entry) for name, entry in data.items()}
+            for profile, fields in values.items():
+                entry = {f: v for f in SECRET_FIELDS if (v := fields.get(f)) is not None}
+                if entry:
+                    data[profile] = entry
+                else:
+                    data.pop(profile, None)
+            if data != before:
+                self._save(data)
 
     def delete_all(self, profile: str) -> None:
         self.set_all(profile, {})
