@@ -89,6 +89,10 @@ class ManagedSectionConflict(S3envError):
     """s3env would overwrite a section that it did not write."""
 
 
+class ImportRefused(S3envError):
+    """An import that would replace profiles of the store, or (strict) leave candidates out."""
+
+
 class FileWriteError(S3envError):
     """An atomic write, lock or backup failed."""
 
@@ -96,3 +100,13 @@ class FileWriteError(S3envError):
 class ProfileNotWritten(UserWarning):
     """``activate`` set ``AWS_PROFILE`` to a profile the AWS files do not have yet: boto3 and
     awscli would fail with "profile not found" until ``s3env.use`` or ``s3env.write`` runs."""
+
+
+class SyncNotice(UserWarning):
+    """``s3env.use`` / ``s3env.write`` left something as it was and says why (a section of the
+    user's in the way, a key kept): the CLI prints these as notices."""
+
+
+class DefaultNotManaged(SyncNotice):
+    """The user's own ``[default]`` sections were left alone: tools run without ``AWS_PROFILE``
+    still use them, not the profile just made active (``take_default=True`` changes that)."""

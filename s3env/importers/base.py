@@ -15,8 +15,19 @@ class Candidate:
     profile: Profile  # with secrets
     source: str  # human description: "~/.aws/config [profile x]"
     notes: list[str] = field(default_factory=list)
-    #: sections of the AWS files this profile came from, for ``import aws`` to adopt: (path, header)
-    adopt: list[tuple[str, str]] = field(default_factory=list)
+    #: the sections of the AWS files this profile came from: (path, header)
+    sections: list[tuple[str, str]] = field(default_factory=list)
+    #: the sections are this profile's under its own name: ``import aws`` adopts them (records them
+    #: as s3env's) unless the import renames the profile (--prefix), which makes it a copy
+    adoptable: bool = False
+    #: why adopting the sections would change a value of the user's (then the profile is skipped
+    #: unless imported as a copy)
+    adopt_blocker: str | None = None
+    #: why this candidate cannot be imported at all (listed, and skipped)
+    skip: str | None = None
+
+    def __repr__(self) -> str:  # the profile's repr holds no secret; notes name no value
+        return f"Candidate({self.profile!r}, source={self.source!r}, skip={self.skip!r})"
 
 
 def profile_name(raw: str) -> str:
