@@ -40,6 +40,8 @@ _LAZY: dict[str, str] = {
     "InvalidValue": "s3env.errors",
     "InvalidProfileName": "s3env.errors",
     "ProfileNotWritten": "s3env.errors",
+    "SyncNotice": "s3env.errors",
+    "DefaultNotManaged": "s3env.errors",
 }
 
 if TYPE_CHECKING:
@@ -47,6 +49,7 @@ if TYPE_CHECKING:
 
     from s3env.api import activate, client, deactivate, session, use, write
     from s3env.errors import (
+        DefaultNotManaged,
         InvalidProfileName,
         InvalidValue,
         ProfileExists,
@@ -55,6 +58,7 @@ if TYPE_CHECKING:
         S3envError,
         SecretStoreError,
         StoreError,
+        SyncNotice,
         UsageError,
     )
     from s3env.model import Profile
@@ -83,6 +87,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "PROVIDERS",
+    "DefaultNotManaged",
     "InvalidProfileName",
     "InvalidValue",
     "Profile",
@@ -95,6 +100,7 @@ __all__ = [
     "SecretStoreError",
     "StoreError",
     "StorePaths",
+    "SyncNotice",
     "UsageError",
     "__version__",
     "activate",

@@ -33,7 +33,7 @@ def use(name: str, *, force: bool = False, take_default: bool = False) -> SyncRe
     from s3env.store import ProfileStore
     from s3env.sync import sync
 
-    return sync(ProfileStore(), active=name, force=force, take_default=take_default)
+    return _warn(sync(ProfileStore(), active=name, force=force, take_default=take_default))
 
 
 def write(*, force: bool = False, take_default: bool = False) -> SyncResult:
@@ -41,7 +41,17 @@ def write(*, force: bool = False, take_default: bool = False) -> SyncResult:
     from s3env.store import ProfileStore
     from s3env.sync import sync
 
-    return sync(ProfileStore(), force=force, take_default=take_default)
+    return _warn(sync(ProfileStore(), force=force, take_default=take_default))
+
+
+def _warn(result: SyncResult) -> SyncResult:
+    """The notices the CLI prints, as warnings: a notebook shows them, a script can filter them."""
+    from s3env.errors import DefaultNotManaged, SyncNotice
+
+    for message in result.notices:
+        default = any(where in message for where in result.default_left_alone)
+        warnings.warn(message, DefaultNotManaged if default else SyncNotice, stacklevel=3)
+    return result
 
 
 def activate(name: str | None = None, *, with_keys: bool = False) -> dict[str, str | None]:

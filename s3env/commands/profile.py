@@ -8,8 +8,8 @@ import sys
 import typer
 
 from s3env.commands._output import examples, notice, print_json, print_table, show
-from s3env.errors import UsageError
-from s3env.model import Profile, new_profile, parse_secret_lines, profile_to_json
+from s3env.errors import ProfileExists, UsageError
+from s3env.model import Profile, new_profile, parse_secret_lines, profile_to_json, update_profile
 from s3env.store import ProfileStore
 
 app = typer.Typer(
@@ -24,14 +24,24 @@ def _store() -> ProfileStore:
     return ProfileStore()
 
 
-def _follow(store: ProfileStore) -> None:
-    """Once s3env manages the tools' files, a profile change reaches them at once."""
+def _follow(store: ProfileStore, *, must_write: str | None = None) -> None:
+    """Once s3env manages the tools' files, a profile change reaches them at once.  Called inside
+    ``store.transaction()``: a refusal here takes the store change back too."""
     from s3env.sync import sync_if_managed
 
-    result = sync_if_managed(store)
+    result = sync_if_managed(store, must_write=must_write)
     if result is not None:
         for message in result.notices:
             notice(message)
+
+
+def _read_stdin() -> str:
+    """Standard input as text: invalid UTF-8 is one clear error, never a secret in a traceback."""
+    data = sys.stdin.buffer.read() if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"standard input is not valid UTF-8 (byte {exc.start})") from None
 
 
 def _flush_notices(store: ProfileStore) -> None:
@@ -64,7 +74,7 @@ def _read_keys(
     if secret_stdin:
         if access_key_id is None:
             raise UsageError("--secret-stdin needs --access-key-id")
-        secret, token = parse_secret_lines(sys.stdin.read())
+        secret, token = parse_secret_lines(_read_stdin())
         return access_key_id, secret, token
     if _stdin_is_tty():
         import getpass
@@ -129,23 +139,36 @@ def add(
 ) -> None:
     """Add a profile.  The secret key is read from a hidden prompt, stdin or the environment, never argv."""
     store = _store()
+    options = {
+        "endpoint_url": endpoint_url,
+        "region": region,
+        "addressing_style": addressing_style,
+        "provider": provider,
+        "access_key_id": access_key_id,
+        "credentials": credentials,
+    }
+    existing = name in store.names()
+    if existing and not force:
+        raise ProfileExists(name)
     # Check everything that needs no secret first, so a bad option never costs a prompt.
-    draft = new_profile(
-        name,
-        endpoint_url=endpoint_url,
-        region=region,
-        addressing_style=addressing_style,
-        provider=provider,
-        access_key_id=access_key_id,
-        credentials=credentials,
-    )
-    if not force and name in store.names():
-        store.add(draft)  # raises ProfileExists with the standard message
-    key_id, secret, token = _read_keys(access_key_id, secret_stdin, from_env)
-    profile = draft.replace(access_key_id=key_id, secret_access_key=secret, session_token=token).validate()
-    store.add(profile, force=force)
-    _flush_notices(store)
-    _follow(store)
+    if existing:  # --force: change only what was given; keys only when keys were given
+        current = store.get(name, secrets=True)
+        draft = update_profile(current, **options)
+        if access_key_id is None and not secret_stdin and not from_env:
+            profile = draft
+        else:
+            key_id, secret, token = _read_keys(access_key_id or current.access_key_id, secret_stdin, from_env)
+            profile = draft.replace(access_key_id=key_id, secret_access_key=secret, session_token=token)
+    else:
+        draft = new_profile(name, **options)
+        key_id, secret, token = _read_keys(access_key_id, secret_stdin, from_env)
+        profile = draft.replace(access_key_id=key_id, secret_access_key=secret, session_token=token)
+    profile.validate()
+    secret = profile.secret_access_key
+    with store.transaction():
+        store.add(profile, force=force)
+        _flush_notices(store)
+        _follow(store, must_write=name)
     where = ""
     if secret is not None:
         secret_store = store.secret_store()
@@ -228,22 +251,48 @@ def show_(
 def set_(
     name: str = typer.Argument(..., metavar="NAME", help="Profile name."),
     assignments: list[str] = typer.Argument(
-        ...,
-        metavar="KEY=VALUE...",
+        None,
+        metavar="[KEY=VALUE...]",
         help="KEY=VALUE: endpoint_url, region, addressing_style, provider, access_key_id, extra.NAME",
     ),
+    secret_stdin: bool = typer.Option(
+        False,
+        "--secret-stdin",
+        help="Replace the keys: the secret key (and a session token on line 2) from stdin.",
+    ),
+    from_env: bool = typer.Option(
+        False, "--from-env", help="Replace the keys with AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/…"
+    ),
+    access_key_id: str | None = typer.Option(
+        None, "--access-key-id", metavar="ID", help="With --secret-stdin: the new access key id."
+    ),
 ) -> None:
-    """Change settings of a profile (an empty VALUE clears it).  Secrets cannot be set here."""
+    """Change settings of a profile (an empty VALUE clears it), or rotate its keys with
+    --secret-stdin / --from-env; everything not named stays as it is."""
     pairs: list[tuple[str, str]] = []
-    for item in assignments:
+    for item in assignments or []:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise UsageError(f"expected KEY=VALUE, got {item.split('=')[0]!r}")
         pairs.append((key.strip(), value))
+    if not pairs and not secret_stdin and not from_env:
+        raise UsageError("nothing to change: give KEY=VALUE, --secret-stdin or --from-env")
+    if access_key_id is not None and not (secret_stdin or from_env):
+        raise UsageError("--access-key-id goes with --secret-stdin or --from-env (else: access_key_id=ID)")
     store = _store()
-    profile = store.update(name, pairs)
-    _follow(store)
-    print(f"Updated profile '{profile.name}'.")
+    current = store.get(name)  # ProfileNotFound before a secret is read
+    keys = None
+    if secret_stdin or from_env:
+        keys = _read_keys(access_key_id or current.access_key_id, secret_stdin, from_env)
+    with store.transaction():
+        profile = store.update(name, pairs) if pairs else current
+        if keys is not None:
+            key_id, secret, token = keys
+            assert secret is not None
+            store.set_keys(name, access_key_id=key_id, secret_access_key=secret, session_token=token)
+        _flush_notices(store)
+        _follow(store)
+    print(f"Updated profile '{profile.name}'{' (new keys)' if keys is not None else ''}.")
 
 
 @app.command("rm", epilog=examples("s3env profile rm old --yes"))
@@ -261,8 +310,9 @@ def rm(
         if answer not in ("y", "yes"):
             print("Nothing removed.")
             raise typer.Exit(1)
-    store.remove(name)
-    _follow(store)
+    with store.transaction():
+        store.remove(name)
+        _follow(store)
     print(f"Removed profile '{name}'.")
 
 
@@ -273,8 +323,9 @@ def rename(
 ) -> None:
     """Rename a profile (its secrets move with it)."""
     store = _store()
-    store.rename(old, new)
-    _follow(store)
+    with store.transaction():
+        store.rename(old, new)
+        _follow(store, must_write=new)
     print(f"Renamed profile '{old}' to '{new}'.")
 
 
@@ -289,6 +340,7 @@ def copy(
 ) -> None:
     """Copy a profile, secrets included."""
     store = _store()
-    store.copy(src, dst, force=force)
-    _follow(store)
+    with store.transaction():
+        store.copy(src, dst, force=force)
+        _follow(store, must_write=dst)
     print(f"Copied profile '{src}' to '{dst}'.")
