@@ -28,6 +28,9 @@ REAL_HOME = Path(os.path.expanduser("~"))
 # Variables that would let a test reach the developer's real setup or leak state into a child.
 _SCRUB_PREFIXES = ("AWS_", "S3ENV_", "S3_", "MEGFILE_", "OSS_", "PYTHON_KEYRING", "DBUS_SESSION")
 _SCRUB_NAMES = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR")
+# Set on developers' and CI machines, not on a user's: with PYTHONUNBUFFERED a child's output
+# survives os._exit, which once hid a test that failed on a clean machine.
+_SCRUB_PYTHON = ("PYTHONUNBUFFERED", "PYTHONIOENCODING", "PYTHONWARNINGS", "PYTHONSTARTUP")
 
 
 def _fingerprint(root: Path) -> dict[str, str]:
@@ -89,7 +92,11 @@ class Sandbox:
 
 def sandbox_env(root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     base = os.environ if base is None else base
-    env = {k: v for k, v in base.items() if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB_NAMES}
+    env = {
+        k: v
+        for k, v in base.items()
+        if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB_NAMES and k not in _SCRUB_PYTHON
+    }
     home = root / "home"
     for sub in ("", ".config", ".local/share", ".cache", ".aws"):
         (home / sub).mkdir(parents=True, exist_ok=True)

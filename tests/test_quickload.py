@@ -145,7 +145,7 @@ def test_the_shim_and_env_take_the_quick_path(sandbox: Sandbox) -> None:
     _store(sandbox)
     code = (
         "import os, sys\n"
-        "os.execve = lambda *a: (print(' '.join(sorted(sys.modules))), os._exit(0))\n"
+        "os.execve = lambda *a: (print(' '.join(sorted(sys.modules)), flush=True), os._exit(0))\n"
         "sys.argv = ['s3env', '-p', 'alpha', '--backend', 's5cmd', 'ls']\n"
         "from s3env.entry import main\n"
         "main()\n"
