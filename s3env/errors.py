@@ -74,8 +74,9 @@ class SecretNotFound(SecretStoreError):
     pass
 
 
-class AwsFileParseError(S3envError):
-    """An AWS shared file that botocore itself would refuse; s3env leaves it untouched."""
+class FileParseError(S3envError):
+    """A file s3env reads (another tool's configuration) that cannot be parsed.  The reason
+    names the file, the line and what is wrong there, never the text of the line."""
 
     def __init__(self, path: str, line: int | None, reason: str) -> None:
         where = f"{path}:{line}" if line else path
@@ -83,6 +84,10 @@ class AwsFileParseError(S3envError):
         self.path = path
         self.line = line
         self.reason = reason
+
+
+class AwsFileParseError(FileParseError):
+    """An AWS shared file that botocore itself would refuse; s3env leaves it untouched."""
 
 
 class ManagedSectionConflict(S3envError):

@@ -250,9 +250,7 @@ def validate_configparser(text: str, path: str) -> None:
         for section in parser.sections():
             dict(parser.items(section))  # interpolation errors surface on read
     except configparser.Error as exc:
-        line = getattr(exc, "lineno", None)
-        reason = str(exc).splitlines()[0]
-        raise AwsFileParseError(path, line, f"configparser cannot read it: {reason}") from None
+        raise ini_keys.configparser_error(exc, path) from None
 
 
 def plan_keys_target(

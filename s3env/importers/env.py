@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from s3env.importers.base import Candidate, normalize_endpoint
-from s3env.model import Profile
+from s3env.model import Profile, mask_url
 
 ENDPOINT_VARS = ("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "S3_ENDPOINT_URL", "OSS_ENDPOINT")
 
@@ -16,7 +16,9 @@ def candidates_from(env: Mapping[str, str], name: str = "env") -> list[Candidate
     found = [(v, env[v]) for v in ENDPOINT_VARS if env.get(v)]
     if len({value for _, value in found}) > 1:
         notes.append(
-            "endpoints disagree: " + ", ".join(f"{k}={v}" for k, v in found) + f"; took {found[0][0]}"
+            "endpoints disagree: "
+            + ", ".join(f"{k}={mask_url(v)}" for k, v in found)
+            + f"; took {found[0][0]}"
         )
     regions = [(v, env[v]) for v in ("AWS_REGION", "AWS_DEFAULT_REGION") if env.get(v)]
     if len({value for _, value in regions}) > 1:

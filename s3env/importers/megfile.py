@@ -54,16 +54,15 @@ def candidates_from(values: Mapping[str, str], source: str) -> list[Candidate]:
 
 
 def read(env: Mapping[str, str]) -> list[Candidate]:
-    import configparser
     import os
+
+    from s3env.writers.ini_keys import read_configparser
 
     home = env.get("HOME") or os.path.expanduser("~")
     path = os.path.join(home, ".config", "megfile", "megfile.conf")
     values: dict[str, str] = {}
     if os.path.isfile(path):
-        parser = configparser.ConfigParser(interpolation=None)
-        parser.optionxform = str  # type: ignore[assignment,method-assign]
-        parser.read(path, encoding="utf-8")
+        parser = read_configparser(path, keep_case=True)
         if parser.has_section("env"):
             values.update(dict(parser.items("env")))
     values.update({k: v for k, v in env.items() if "__" in k or k.startswith(("AWS_", "OSS_"))})

@@ -57,14 +57,14 @@ def candidates_from(sections: Mapping[str, Mapping[str, str]], source: str) -> l
 
 
 def read(env: Mapping[str, str]) -> list[Candidate]:
-    import configparser
     import os
+
+    from s3env.writers.ini_keys import read_configparser
 
     home = env.get("HOME") or os.path.expanduser("~")
     xdg = env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
     path = env.get("RCLONE_CONFIG") or os.path.join(xdg, "rclone", "rclone.conf")
     if not os.path.isfile(path):
         return []
-    parser = configparser.ConfigParser(interpolation=None)
-    parser.read(path, encoding="utf-8")
+    parser = read_configparser(path)
     return candidates_from({s: dict(parser.items(s)) for s in parser.sections()}, path)

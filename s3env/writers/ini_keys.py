@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from s3env.errors import FileParseError
 from s3env.writers import ini_edit
 
 _EOL_RE = re.compile(r"\r\n|\r|\n")
@@ -110,3 +111,47 @@ def remove_key(text: str, section: str, key: str, path: str = "<text>") -> str:
         if entry.key == key:
             return text[: entry.start] + text[entry.end :]
     return text
+
+
+def configparser_error(exc: Exception, path: str) -> FileParseError:
+    """One line for a ``configparser`` refusal: file, line and kind of problem.  configparser's own
+    texts quote the offending line or value (a secret, in rclone.conf), so none of it is kept."""
+    import configparser
+
+    line = getattr(exc, "lineno", None)
+    if isinstance(exc, configparser.ParsingError) and exc.errors:
+        line = exc.errors[0][0]
+        reason = "a line is neither a [section], a key = value pair nor a comment"
+    elif isinstance(exc, configparser.MissingSectionHeaderError):
+        reason = "a line before the first [section] header"
+    elif isinstance(exc, configparser.DuplicateSectionError):
+        reason = "a section appears twice"
+    elif isinstance(exc, configparser.DuplicateOptionError):
+        reason = "a key appears twice in one section"
+    elif isinstance(exc, configparser.InterpolationError):
+        section = getattr(exc, "section", None)
+        option = getattr(exc, "option", None)
+        reason = f"the value of {option!r} in [{section}] has a '%' that configparser cannot interpolate"
+    else:
+        reason = f"configparser cannot read it ({type(exc).__name__})"
+    return FileParseError(path, line, reason)
+
+
+def read_configparser(path: str, *, keep_case: bool = False, interpolation: bool = False):
+    """``configparser.ConfigParser`` over ``path`` as another tool reads it, every refusal one
+    :class:`FileParseError` (no text of the file in it)."""
+    import configparser
+
+    parser = configparser.ConfigParser() if interpolation else configparser.ConfigParser(interpolation=None)
+    if keep_case:
+        parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        with open(path, encoding="utf-8") as fh:
+            parser.read_file(fh, source=path)
+        for section in parser.sections():
+            dict(parser.items(section))  # interpolation errors surface on read
+    except UnicodeDecodeError as exc:
+        raise FileParseError(path, None, f"not valid UTF-8 (byte {exc.start})") from None
+    except configparser.Error as exc:
+        raise configparser_error(exc, path) from None
+    return parser
