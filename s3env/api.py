@@ -54,7 +54,7 @@ def _warn(result: SyncResult) -> SyncResult:
     return result
 
 
-def activate(name: str | None = None, *, with_keys: bool = False) -> dict[str, str | None]:
+def activate(name: str | None = None, *, with_keys: bool = False) -> Export:
     """Set ``os.environ`` as ``s3env env NAME [--with-keys]`` would; returns the changes.
 
     Clients created afterwards (boto3, megfile) follow.  Without ``with_keys`` the tools find
@@ -62,7 +62,7 @@ def activate(name: str | None = None, *, with_keys: bool = False) -> dict[str, s
     them there); with it, the keys themselves go into the environment of this process.
     """
     store, profile = load_profile(name, secrets=with_keys)
-    export = profile_env(profile, with_keys=with_keys)
+    export = Export(profile_env(profile, with_keys=with_keys))
     apply_to(os.environ, export)  # type: ignore[arg-type]
     _forget_cached_clients()
     if not with_keys:
@@ -76,6 +76,20 @@ def activate(name: str | None = None, *, with_keys: bool = False) -> dict[str, s
 
             warnings.warn(message, ProfileNotWritten, stacklevel=2)
     return export
+
+
+class Export(dict):  # type: ignore[type-arg]
+    """What ``activate`` set (None: unset).  A plain dict whose repr hides the secret values, so a
+    notebook cell that ends in ``s3env.activate(..., with_keys=True)`` shows no key."""
+
+    def __repr__(self) -> str:
+        from s3env.envvars import KEY_VARS
+        from s3env.model import mask_secret
+
+        shown = {k: (mask_secret(v) if k in KEY_VARS[1:] and v else v) for k, v in self.items()}
+        return repr(shown)
+
+    __str__ = __repr__
 
 
 def deactivate() -> None:

@@ -25,12 +25,30 @@ def print_error(message: str) -> None:
     print(f"s3env: error: {first}", file=sys.stderr)
 
 
+def print_traceback(exc: BaseException) -> None:
+    """The traceback ``S3ENV_DEBUG=1`` shows: every frame, and the text of s3env's own errors,
+    which name keys and files only.  Other exceptions' texts may quote a value (configparser
+    quotes the line it refused, botocore a header): only their type is shown."""
+    import traceback
+
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or (None if current.__suppress_context__ else current.__context__)
+    for index, item in enumerate(reversed(chain)):
+        if index:
+            print("\nThe above exception led to the one below:\n", file=sys.stderr)
+        print("Traceback (most recent call last):", file=sys.stderr)
+        print("".join(traceback.format_tb(item.__traceback__)), end="", file=sys.stderr)
+        text = item.message if isinstance(item, S3envError) else "(text not shown: it may hold a value)"
+        print(f"{type(item).__module__}.{type(item).__qualname__}: {text}", file=sys.stderr)
+
+
 def exit_status_for(exc: BaseException) -> int:
     """Print ``exc`` as one line (a traceback only with S3ENV_DEBUG=1) and give its status."""
     if debug_enabled():
-        import traceback
-
-        traceback.print_exception(exc)
+        print_traceback(exc)
     if isinstance(exc, S3envError):
         print_error(exc.message)
         return exc.exit_code

@@ -7,6 +7,7 @@ import os
 import stat
 
 from s3env.errors import SecretStoreError
+from s3env.model import SECRET_FIELDS
 from s3env.tomlfast import loads_simple
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
@@ -42,4 +43,14 @@ def read_secret_file(path: str) -> dict[str, dict[str, str]]:
     profiles = data.get("profiles", {})
     if not isinstance(profiles, dict):
         raise SecretStoreError(f"{path}: 'profiles' must be a table")
-    return {k: v for k, v in profiles.items() if isinstance(v, dict)}
+    # A value of the wrong type must never read as "no secret": `s3env write` would then take
+    # the keys out of ~/.aws/credentials.  Messages name the key, never the value.
+    for name, entry in profiles.items():
+        if not isinstance(entry, dict):
+            raise SecretStoreError(f"{path}: profiles.{name} must be a table")
+        for field, value in entry.items():
+            if field not in SECRET_FIELDS:
+                raise SecretStoreError(f"{path}: unknown key '{field}' in profiles.{name}")
+            if not isinstance(value, str) or value == "":
+                raise SecretStoreError(f"{path}: profiles.{name}.{field} must be a non-empty string")
+    return profiles
