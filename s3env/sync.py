@@ -23,7 +23,6 @@ from pathlib import Path
 from s3env import fsio
 from s3env.errors import AwsFileParseError, ManagedSectionConflict, S3envError
 from s3env.managed import ManagedState, OwnedSection, digest, item_keys, load_state, save_state
-from s3env.model import Profile
 from s3env.paths import aws_config_file, aws_credentials_file, home_dir
 from s3env.selfcmd import self_command
 from s3env.store import ProfileStore
@@ -303,18 +302,13 @@ def plan_keys_target(
     )
 
 
-def build_context(
-    store: ProfileStore, active: str | None, profiles: Iterable[Profile] | None = None
-) -> WriteContext:
-    """What the writers need; ``profiles`` (with their secrets) stands in for the store's when a
-    change is planned before it is made."""
-    if profiles is None:
-        data = store.read()
-        secret_store = store.secret_store(data.settings, for_write=False)
-        profiles = [
-            p.replace(**secret_store.get_all(p.name)) if secret_store is not None else p
-            for p in data.profiles.values()
-        ]
+def build_context(store: ProfileStore, active: str | None) -> WriteContext:
+    data = store.read()
+    secret_store = store.secret_store(data.settings, for_write=False)
+    profiles = [
+        p.replace(**secret_store.get_all(p.name)) if secret_store is not None else p
+        for p in data.profiles.values()
+    ]
     return WriteContext(
         profiles=tuple(profiles),
         active=active,
@@ -364,14 +358,14 @@ def plan(
     active: str | None,
     force: bool = False,
     take_default: bool = False,
-    profiles: Iterable[Profile] | None = None,
+    must_write: str | None = None,
 ) -> tuple[SyncResult, ManagedState]:
-    """Everything ``sync`` would write, computed without writing (used by --check and --diff, and
-    with ``profiles`` to check a profile change before it is made).
+    """Everything ``sync`` would write, computed without writing (used by --check and --diff).
 
     A profile whose sections would overwrite sections of the user's is left out (a notice says so),
-    so one such profile never blocks the others; the active profile raises instead."""
-    ctx = build_context(store, active, profiles)
+    so one such profile never blocks the others; the active profile raises instead, and so does
+    ``must_write`` (a profile just added, renamed or copied)."""
+    ctx = build_context(store, active)
     state = load_state(store.paths.root)
     notices: list[str] = []
     updates: list[FileUpdate] = []
@@ -385,6 +379,12 @@ def plan(
             if texts[target.path] is not None:
                 ini_edit.validate(texts[target.path] or "", str(target.path), target.kind)
         writer_blocked = {} if force else _profiles_blocked(ini_targets, texts, state)
+        if must_write in writer_blocked:
+            raise ManagedSectionConflict(
+                f"{writer_blocked[must_write][0]} is yours, not s3env's, so profile '{must_write}' "
+                f"cannot be written there; choose another name (e.g. '{must_write}-s3'), "
+                "or adopt your section with 's3env import aws'"
+            )
         if active in writer_blocked:
             raise ManagedSectionConflict(
                 f"{writer_blocked[active][0]} was not written by s3env; refusing to overwrite it "
@@ -514,13 +514,9 @@ def sync(
         assert new_active is None or isinstance(new_active, str)
         if new_active is not None:
             store.get(new_active)  # ProfileNotFound with a did-you-mean
-        result, state = plan(store, active=new_active, force=force, take_default=take_default)
-        if must_write is not None and must_write in result.blocked:
-            raise ManagedSectionConflict(
-                f"{result.blocked[must_write][0]} is yours, not s3env's, so profile '{must_write}' "
-                f"cannot be written there; choose another name (e.g. '{must_write}-s3'), "
-                "or adopt your section with 's3env import aws'"
-            )
+        result, state = plan(
+            store, active=new_active, force=force, take_default=take_default, must_write=must_write
+        )
         if new_active != current_active:
             store.set_setting("active", new_active)
         apply(store, result, state)
