@@ -31,14 +31,14 @@ _s3env() {
       "") values="--help --version" ;;
       "credential-process") values="--help" ;;
       "doctor") values="--json --live --help" ;;
-      "import") values="--dry-run --force --prefix --help" ;;
+      "import") values="--dry-run --force --prefix --strict --help" ;;
       "profile") values="--help" ;;
       "profile add") values="--access-key-id --addressing-style --credentials --endpoint-url --force --from-env --provider --region --secret-stdin --help" ;;
       "profile copy") values="--force --help" ;;
       "profile list") values="--json --help" ;;
       "profile rename") values="--help" ;;
       "profile rm") values="--yes --help" ;;
-      "profile set") values="--help" ;;
+      "profile set") values="--access-key-id --from-env --secret-stdin --help" ;;
       "profile show") values="--json --help" ;;
       "providers") values="--json --help" ;;
       "use") values="--force --take-default --help" ;;

@@ -23,6 +23,7 @@ complete -c s3env -n '__fish_seen_subcommand_from doctor' -a '(command s3env _pr
 complete -c s3env -n '__fish_seen_subcommand_from import' -l dry-run
 complete -c s3env -n '__fish_seen_subcommand_from import' -l force
 complete -c s3env -n '__fish_seen_subcommand_from import' -l prefix
+complete -c s3env -n '__fish_seen_subcommand_from import' -l strict
 complete -c s3env -n '__fish_seen_subcommand_from import' -l help
 complete -c s3env -n '__fish_seen_subcommand_from import' -a 'aws env megfile rclone mc'
 complete -c s3env -n '__fish_seen_subcommand_from profile; and not __fish_seen_subcommand_from add copy list rename rm set show' -a 'add copy list rename rm set show'
@@ -46,6 +47,9 @@ complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subco
 complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from rm' -l yes
 complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from rm' -l help
 complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from rm' -a '(command s3env _profiles 2>/dev/null)'
+complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from set' -l access-key-id -x
+complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from set' -l from-env
+complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from set' -l secret-stdin
 complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from set' -l help
 complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from set' -a '(command s3env _profiles 2>/dev/null)'
 complete -c s3env -n '__fish_seen_subcommand_from profile; and __fish_seen_subcommand_from show' -l json

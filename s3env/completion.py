@@ -85,7 +85,7 @@ def command_tree() -> list[Command]:
                     args.append("profile")
                 elif metavar == "SOURCE":
                     args.append("import-source")
-                elif metavar.startswith("KEY=VALUE"):
+                elif metavar.lstrip("[").startswith("KEY=VALUE"):
                     args.append("setting")
                     repeat = True
                 else:

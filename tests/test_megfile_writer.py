@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3env.errors import AwsFileParseError
+from s3env.errors import FileParseError
 from s3env.writers import ini_keys
 from tests.conftest import RunS3env, Sandbox
 
@@ -97,6 +97,6 @@ def test_broken_megfile_conf_is_refused_untouched(run_s3env: RunS3env, sandbox: 
 def test_validate_configparser_reports_interpolation_errors(tmp_path) -> None:
     from s3env.sync import validate_configparser
 
-    with pytest.raises(AwsFileParseError) as info:
+    with pytest.raises(FileParseError) as info:  # megfile.conf is no AWS file: the base class
         validate_configparser("[env]\nX = 50%\n", "m.conf")
     assert "m.conf" in str(info.value)
