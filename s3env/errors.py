@@ -96,3 +96,17 @@ class FileWriteError(S3envError):
 class ProfileNotWritten(UserWarning):
     """``activate`` set ``AWS_PROFILE`` to a profile the AWS files do not have yet: boto3 and
     awscli would fail with "profile not found" until ``s3env.use`` or ``s3env.write`` runs."""
+
+
+class UnsafePath(S3envError):
+    """A file or directory s3env will not read or write through (see the subclasses)."""
+
+
+class NotRegularFile(UnsafePath):
+    """A file s3env reads or replaces is, after following links, not a regular file (a FIFO, a
+    device, a directory, a socket): it is never opened for a blocking read nor written through."""
+
+
+class UnsafeDirectory(UnsafePath):
+    """One of s3env's own directories (the store, ``env/``, ``backups/``, the cache) is not the
+    user's, or others can write in it: nothing that holds secrets or runs in a shell goes there."""

@@ -60,9 +60,13 @@ class StorePaths:
     def backups(self) -> Path:
         return self.root / BACKUP_DIR
 
+    @property
+    def env_dir(self) -> Path:
+        return self.root / ENV_DIR
+
     def env_file(self, suffix: str) -> Path:
         """The pre-rendered environment of the active profile for one shell format."""
-        return self.root / ENV_DIR / f"active.{suffix}"
+        return self.env_dir / f"active.{suffix}"
 
 
 def _home(env: Mapping[str, str]) -> Path:

@@ -15,6 +15,7 @@ import os
 import sys
 
 from s3env.errors import S3envError
+from s3env.fileguard import read_regular
 from s3env.model import SECRET_FIELDS, Profile
 from s3env.storefile import store_data_from_dict
 from s3env.tomlfast import loads_simple
@@ -54,9 +55,11 @@ def quick_profile(name: str | None, *, secrets: bool, env: Mapping[str, str] | N
         return None
     path = os.path.join(root, "profiles.toml")
     try:
-        with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8")
-    except (OSError, ValueError):
+        data = read_regular(path)  # never blocks on a FIFO: this runs at shell start-up
+        if data is None:
+            return None
+        text = data.decode("utf-8")
+    except (OSError, ValueError, S3envError):
         return None
     raw = loads_simple(text)
     if raw is None:
