@@ -120,7 +120,7 @@ def private_dir_problem(path: str) -> str | None:
     mode = stat.S_IMODE(info.st_mode)
     if os.name != "nt" and mode & 0o022:
         who = " and ".join(w for w, bit in (("its group", 0o020), ("others", 0o002)) if mode & bit)
-        return f"{path} is writable by {who} (mode {mode:04o}; run 'chmod 700 {path}')"
+        return f"{path} is writable by {who} (mode {mode:04o})"
     return None
 
 
@@ -128,7 +128,9 @@ def check_private_dir(path: str) -> None:
     """UnsafeDirectory unless ``path`` is the user's own and no one else may write in it."""
     problem = private_dir_problem(path)
     if problem is not None:
-        raise UnsafeDirectory(f"{problem}: s3env keeps secrets there and refuses to write")
+        raise UnsafeDirectory(
+            f"{problem}: s3env will not write secrets or shell code there (see 's3env doctor')"
+        )
 
 
 def ensure_private_dir(path: str) -> None:
