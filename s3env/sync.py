@@ -320,6 +320,7 @@ def plan(
                         new_text=target.text,
                         owned_after=None,
                         changes=[] if old == target.text else ["rewritten"],
+                        notices=[target.notice] if target.notice else [],
                     )
                 )
     # A file that does not exist and would stay empty is not created.
