@@ -42,11 +42,11 @@ def kind_of(mode: int) -> str:
     return "not a regular file"
 
 
-def not_regular(path: str, mode: int, *, follow: bool = True) -> NotRegularFile:
+def not_regular(path: str, mode: int, *, doing: str = "cannot read", follow: bool = True) -> NotRegularFile:
     """The one-line refusal for ``path``, which is (through its links, with ``follow``) ``mode``."""
     real = os.path.realpath(path) if follow else os.path.abspath(path)
     shown = path if real == os.path.abspath(path) else f"{path} (-> {real})"
-    return NotRegularFile(f"{shown} is {kind_of(mode)}, not a regular file: s3env refuses to use it")
+    return NotRegularFile(f"{doing} {shown}: it is {kind_of(mode)}, not a regular file")
 
 
 def read_regular(path: str) -> bytes | None:

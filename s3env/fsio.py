@@ -28,6 +28,8 @@ from s3env import fileguard
 from s3env.errors import FileWriteError
 
 SECRET_MODE = 0o600
+_REFUSE_WRITE = "refusing to write through"
+_REFUSE_LOCK = "refusing to lock with"
 _held: dict[str, int] = {}  # lock path -> depth, so a holder may re-enter (flock is per open file)
 _held_guard = threading.RLock()
 
@@ -55,7 +57,7 @@ def check_write_target(path: Path) -> None:
     except OSError as exc:
         raise FileWriteError(f"cannot stat {target}: {exc.strerror}") from None
     if info is not None and not stat.S_ISREG(info.st_mode):
-        raise fileguard.not_regular(str(path), info.st_mode)
+        raise fileguard.not_regular(str(path), info.st_mode, doing=_REFUSE_WRITE)
     directory = target.parent
     while not directory.exists():  # created by the write; its nearest existing parent must be a dir
         if directory.is_symlink():
@@ -97,7 +99,7 @@ def atomic_write_bytes(path: Path, data: bytes, *, secret: bool = False, new_fil
     except OSError as exc:
         raise FileWriteError(f"cannot stat {target}: {exc.strerror}") from None
     if existing is not None and not stat.S_ISREG(existing.st_mode):
-        raise fileguard.not_regular(str(path), existing.st_mode)
+        raise fileguard.not_regular(str(path), existing.st_mode, doing=_REFUSE_WRITE)
 
     if existing is not None:
         mode = stat.S_IMODE(existing.st_mode)
@@ -236,17 +238,19 @@ def _open_lock(lock_path: Path) -> int:
     with contextlib.suppress(FileNotFoundError):
         info = os.lstat(lock_path)
         if not stat.S_ISREG(info.st_mode):  # a device is refused before it is ever opened
-            raise fileguard.not_regular(str(lock_path), info.st_mode, follow=False)
+            raise fileguard.not_regular(str(lock_path), info.st_mode, doing=_REFUSE_LOCK, follow=False)
     try:
         fd = os.open(lock_path, _LOCK_FLAGS, SECRET_MODE)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise fileguard.not_regular(str(lock_path), stat.S_IFLNK, follow=False) from None
+            raise fileguard.not_regular(
+                str(lock_path), stat.S_IFLNK, doing=_REFUSE_LOCK, follow=False
+            ) from None
         raise FileWriteError(f"cannot open lock file {lock_path}: {exc.strerror}") from None
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
         os.close(fd)
-        raise fileguard.not_regular(str(lock_path), info.st_mode)
+        raise fileguard.not_regular(str(lock_path), info.st_mode, doing=_REFUSE_LOCK)
     return fd
 
 
