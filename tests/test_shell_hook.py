@@ -609,3 +609,25 @@ def test_a_relative_s3env_home_is_made_absolute_in_the_hook(
     # The fast path (s3env env) reads the same absolute store.
     plain = run_s3env("env", "a", "--shell", "sh", env={"S3ENV_HOME": "rel-store"})
     assert plain.returncode == 0 and "export AWS_PROFILE='a'" in plain.stdout, plain.stderr
+
+
+@pytest.mark.parametrize("name", HOOK_SHELLS)
+def test_hook_checks_accept_the_users_own_file_under_an_odd_path(
+    name: str, sandbox: Sandbox, run_s3env: RunS3env, shells: list[Shell]
+) -> None:
+    """Spaces, glob and quote characters in S3ENV_HOME: the checks (zsh's glob qualifiers
+    included) still see the user's own file, and the hook applies it."""
+    odd = sandbox.root / "my store [x]*? 'q' $HOME"
+    env = dict(sandbox.env, S3ENV_HOME=str(odd))
+    store = s3env.open_store(env=env)
+    for profile, port in (("a", 9), ("b", 10)):
+        store.add(s3env.Profile(profile, endpoint_url=f"http://127.0.0.1:{port}", region="us-east-1"))
+    assert run_s3env("use", "a", env={"S3ENV_HOME": str(odd)}).returncode == 0
+    sh = Shell(name, env, sandbox.root)
+    shells.append(sh)
+    output, code = sh.run(hook_line(name))
+    assert code == 0 and "not applying" not in output, output
+    assert sh.show()[0] == "a"
+    assert run_s3env("use", "b", env={"S3ENV_HOME": str(odd)}).returncode == 0
+    assert "not applying" not in sh.enter()
+    assert sh.show()[0] == "b"
