@@ -538,10 +538,10 @@ def test_hook_never_sources_a_planted_env_file(
     env_file.write_text(planted(name, marker))
     PLANTS[plant](env_file, env_dir)
     first = sh.enter()
+    assert not marker.exists(), "the planted file ran"
+    assert sh.show()[0] == "a"
     assert "s3env: not applying" in first and str(env_file) in first, first
     assert "not applying" not in sh.enter()  # said once, not at every prompt
-    assert sh.show()[0] == "a"
-    assert not marker.exists()
 
 
 @pytest.mark.parametrize("what", ["file", "directory"])
@@ -558,9 +558,10 @@ def test_zsh_hook_never_sources_a_file_others_can_write(
     marker = sandbox.root / "PLANTED-RAN"
     env_file.write_text(planted("zsh", marker))
     os.chmod(env_file if what == "file" else env_dir, 0o666 if what == "file" else 0o777)
-    assert "s3env: not applying" in sh.enter()
+    first = sh.enter()
+    assert not marker.exists(), "the planted file ran"
     assert sh.show()[0] == "a"
-    assert not marker.exists()
+    assert "s3env: not applying" in first
 
 
 def test_use_refuses_an_env_directory_others_can_write_and_tightens_the_file(
