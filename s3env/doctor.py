@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from s3env.errors import S3envError
-from s3env.paths import aws_config_file, aws_credentials_file
+from s3env.paths import StorePaths, aws_config_file, aws_credentials_file
 from s3env.resolve import (
     TOOLS,
     AwsFiles,
@@ -208,6 +208,49 @@ def _file_facts(path: str, secret: bool) -> tuple[dict[str, Any], list[Problem]]
     return facts, problems
 
 
+def private_path_problems(paths: StorePaths, env: Mapping[str, str]) -> list[Problem]:
+    """s3env's own directories that others control (s3env refuses to write there) and env files
+    the prompt hook refuses to source (a link, not the user's, or writable by others)."""
+    import shlex
+
+    from s3env.backends.boto3_backend.models import cache_dir
+    from s3env.fileguard import private_dir_problem
+    from s3env.shells import env_files
+
+    problems: list[Problem] = []
+    for directory in (str(paths.root), str(paths.env_dir), str(paths.backups), cache_dir(env)):
+        reason = private_dir_problem(directory)
+        if reason is not None:
+            problems.append(
+                Problem(
+                    "unsafe-directory",
+                    f"{reason}: s3env refuses to write secrets or shell code there",
+                    f"if it is yours: chmod 700 {shlex.quote(directory)}; "
+                    "if not, move it away (s3env makes a new one)",
+                )
+            )
+    for suffix in env_files():
+        path = paths.env_file(suffix)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or (hasattr(os, "geteuid") and info.st_uid != os.geteuid())
+            or info.st_mode & 0o022
+        ):
+            problems.append(
+                Problem(
+                    "unsafe-env-file",
+                    f"{path} is a link, another user's, or writable by others "
+                    f"(mode {stat.S_IMODE(info.st_mode):04o}): the prompt hook does not source it",
+                    f"rm {shlex.quote(str(path))} && s3env write",
+                )
+            )
+    return problems
+
+
 def _secrets_in_plain_text(store: ProfileStore, settings: Mapping[str, Any], requested: str) -> bool | None:
     """True for the file store or a plaintext keyring; None when no secret store was chosen yet."""
     if requested == "file":
@@ -265,6 +308,7 @@ def diagnose(
                 Problem("managed-files-blocked", exc.message, "see the message; --force overrides")
             )
     tools = resolve_all(env, aws_files)
+    problems += private_path_problems(store.paths, env)
     problems += environment_problems(env)
     problems += checksum_problems(env, aws_files, tools)
     if profile is not None:

@@ -140,13 +140,17 @@ def unwritten_warning(
 
 def _profile_is_written(env: Mapping[str, str], name: str) -> bool:
     """Whether the AWS config file has ``[profile NAME]`` (a cheap line scan, no INI parse)."""
+    from s3env.errors import S3envError
+    from s3env.fileguard import read_regular
     from s3env.quickload import aws_config_path
 
     try:
-        with open(aws_config_path(env), encoding="utf-8", errors="replace") as fh:
-            text = fh.read()
-    except OSError:
+        data = read_regular(aws_config_path(env))  # a FIFO there must not hang shell start-up
+    except (OSError, S3envError):
         return False
+    if data is None:
+        return False
+    text = data.decode("utf-8", errors="replace")
     wanted = f"[profile {name}]"
     return any(line.strip() == wanted for line in text.splitlines())
 

@@ -107,6 +107,20 @@ class ProfileNotWritten(UserWarning):
     awscli would fail with "profile not found" until ``s3env.use`` or ``s3env.write`` runs."""
 
 
+class UnsafePath(S3envError):
+    """A file or directory s3env will not read or write through (see the subclasses)."""
+
+
+class NotRegularFile(UnsafePath):
+    """A file s3env reads or replaces is, after following links, not a regular file (a FIFO, a
+    device, a directory, a socket): it is never opened for a blocking read nor written through."""
+
+
+class UnsafeDirectory(UnsafePath):
+    """One of s3env's own directories (the store, ``env/``, ``backups/``, the cache) is not the
+    user's, or others can write in it: nothing that holds secrets or runs in a shell goes there."""
+
+
 class SyncNotice(UserWarning):
     """``s3env.use`` / ``s3env.write`` left something as it was and says why (a section of the
     user's in the way, a key kept): the CLI prints these as notices."""

@@ -168,9 +168,13 @@ def _shell_init(args: list[str]) -> int:
     command = self_command()
     if shell.name == "pwsh":
         quoted = " ".join("'" + part.replace("'", "''") + "'" for part in command)
+    elif shell.name == "fish":  # fish reads \\ and \' as escapes inside single quotes: not shlex's
+        from s3env.shells.fish import quote_fish
+
+        quoted = " ".join(quote_fish(part) for part in command)
     else:
         quoted = shlex.join(command)
-    code = shell.hook(quoted, str(env_file))
+    code = shell.hook(quoted, str(env_file))  # absolute: StorePaths makes S3ENV_HOME so
     if code is None:
         raise UsageError(f"no prompt hook for {shell.name}: choose bash, zsh, fish or pwsh")
     sys.stdout.write(code)

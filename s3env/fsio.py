@@ -5,8 +5,12 @@ Why each step:
   within one filesystem), is fsynced, then renamed over the target, and the directory is
   fsynced, so a crash leaves either the old or the new file, never a mix;
 - the temp file is created 0600 from the first byte, so a secret is never briefly readable;
-- a symlink (dotfile managers) is written through to its target and the link is kept;
-- an existing file keeps its mode and owner (tightened to 0600 when it holds secrets).
+- a symlink (dotfile managers) is written through to its target and the link is kept, but
+  only to a regular file (or a missing one): a link to a FIFO, a device or a directory is
+  refused before anything is written (``check_write_target``), and reads never block;
+- an existing file keeps its mode and owner (tightened to 0600 when it holds secrets);
+- directories s3env creates are 0700, parents included, whatever the umask; the store's own
+  (the lock's directory, ``backups/``) must be the user's and closed to others.
 """
 
 from __future__ import annotations
@@ -20,9 +24,12 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from s3env import fileguard
 from s3env.errors import FileWriteError
 
 SECRET_MODE = 0o600
+_REFUSE_WRITE = "refusing to write through"
+_REFUSE_LOCK = "refusing to lock with"
 _held: dict[str, int] = {}  # lock path -> depth, so a holder may re-enter (flock is per open file)
 _held_guard = threading.RLock()
 
@@ -33,12 +40,47 @@ def resolve_target(path: Path) -> Path:
 
 
 def read_text_exact(path: Path) -> str | None:
-    """The file's text with its own line endings (no newline translation), or None if absent."""
+    """The file's text with its own line endings (no newline translation), or None if absent.
+    NotRegularFile for a FIFO, device or directory (never opened for a blocking read)."""
+    data = fileguard.read_regular(str(path))
+    return None if data is None else data.decode("utf-8")
+
+
+def check_write_target(path: Path) -> None:
+    """Refuse, before anything is written, what ``atomic_write_bytes(path)`` could not do safely:
+    a target that is (through links) not a regular file, or a directory that is not one."""
+    target = resolve_target(path)
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read()
+        info = os.lstat(target)
     except FileNotFoundError:
-        return None
+        info = None
+    except OSError as exc:
+        raise FileWriteError(f"cannot stat {target}: {exc.strerror}") from None
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        raise fileguard.not_regular(str(path), info.st_mode, doing=_REFUSE_WRITE)
+    directory = target.parent
+    while not directory.exists():  # created by the write; its nearest existing parent must be a dir
+        if directory.is_symlink():
+            raise FileWriteError(f"cannot create directory {directory}: it is a dangling link")
+        directory = directory.parent
+    if not directory.is_dir():
+        raise FileWriteError(f"cannot write {path}: {directory} is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise FileWriteError(f"cannot write {path}: no permission to write in {directory}")
+
+
+def make_dirs(directory: Path) -> None:
+    """``directory`` and its missing parents, each created 0700 (FileWriteError on failure)."""
+    try:
+        fileguard.make_private_dirs(str(directory))
+    except OSError as exc:
+        raise FileWriteError(f"cannot create directory {directory}: {exc.strerror}") from None
+
+
+def ensure_private_dir(directory: Path) -> None:
+    """``make_dirs``, then UnsafeDirectory unless it is the user's and closed to others."""
+    make_dirs(directory)
+    fileguard.check_private_dir(str(directory))
 
 
 def atomic_write_text(path: Path, text: str, *, secret: bool = False, new_file_mode: int = 0o644) -> None:
@@ -48,17 +90,16 @@ def atomic_write_text(path: Path, text: str, *, secret: bool = False, new_file_m
 def atomic_write_bytes(path: Path, data: bytes, *, secret: bool = False, new_file_mode: int = 0o644) -> None:
     target = resolve_target(path)
     directory = target.parent
-    try:
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    except OSError as exc:
-        raise FileWriteError(f"cannot create directory {directory}: {exc.strerror}") from None
+    make_dirs(directory)
 
     try:
-        existing = os.stat(target)
+        existing = os.lstat(target)
     except FileNotFoundError:
         existing = None
     except OSError as exc:
         raise FileWriteError(f"cannot stat {target}: {exc.strerror}") from None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise fileguard.not_regular(str(path), existing.st_mode, doing=_REFUSE_WRITE)
 
     if existing is not None:
         mode = stat.S_IMODE(existing.st_mode)
@@ -166,11 +207,8 @@ def locked(lock_path: Path, timeout: float = 30.0) -> Iterator[None]:
                 _held[key] -= 1
         return
 
-    lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), SECRET_MODE)
-    except OSError as exc:
-        raise FileWriteError(f"cannot open lock file {lock_path}: {exc.strerror}") from None
+    ensure_private_dir(lock_path.parent)
+    fd = _open_lock(lock_path)
     try:
         _acquire(fd, lock_path, timeout)
         with _held_guard:
@@ -183,6 +221,37 @@ def locked(lock_path: Path, timeout: float = 30.0) -> Iterator[None]:
             _release(fd)
     finally:
         os.close(fd)
+
+
+_LOCK_FLAGS = (
+    os.O_RDWR
+    | os.O_CREAT
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NOFOLLOW", 0)  # s3env's own file: a link there was put by someone else
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as the lock must not hang the open
+    | getattr(os, "O_NOCTTY", 0)
+)
+
+
+def _open_lock(lock_path: Path) -> int:
+    """The lock file, opened without following a link; refused unless it is a regular file."""
+    with contextlib.suppress(FileNotFoundError):
+        info = os.lstat(lock_path)
+        if not stat.S_ISREG(info.st_mode):  # a device is refused before it is ever opened
+            raise fileguard.not_regular(str(lock_path), info.st_mode, doing=_REFUSE_LOCK, follow=False)
+    try:
+        fd = os.open(lock_path, _LOCK_FLAGS, SECRET_MODE)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise fileguard.not_regular(
+                str(lock_path), stat.S_IFLNK, doing=_REFUSE_LOCK, follow=False
+            ) from None
+        raise FileWriteError(f"cannot open lock file {lock_path}: {exc.strerror}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(fd)
+        raise fileguard.not_regular(str(lock_path), info.st_mode, doing=_REFUSE_LOCK)
+    return fd
 
 
 def _acquire(fd: int, lock_path: Path, timeout: float) -> None:
@@ -223,7 +292,7 @@ else:
 
 def write_backup(backup_dir: Path, label: str, data: bytes, keep: int = 3) -> Path:
     """Keep ``data`` as a 0600 backup named after ``label``; prune to the newest ``keep``."""
-    backup_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    ensure_private_dir(backup_dir)
     _remove_stale_temps(backup_dir, "*")
     now = time.time_ns()  # one reading: a second boundary between two would misorder backups
     stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 1_000_000_000))

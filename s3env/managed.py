@@ -116,7 +116,10 @@ def state_path(store_root: Path) -> Path:
 
 def load_state(store_root: Path) -> ManagedState:
     path = state_path(store_root)
-    text = fsio.read_text_exact(path)
+    try:
+        text = fsio.read_text_exact(path)
+    except UnicodeDecodeError:
+        raise StoreError(f"{path}: cannot read s3env's record of managed sections (not UTF-8)") from None
     if text is None:
         return ManagedState()
     return ManagedState.from_json(text, str(path))

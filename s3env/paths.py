@@ -14,25 +14,28 @@ ENV_DIR = "env"
 
 
 def store_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Always absolute: a relative ``S3ENV_HOME`` (or XDG/HOME) is resolved against the current
+    directory here, once, so no file or shell hook ever holds a path relative to wherever the
+    user happens to be."""
     env = os.environ if env is None else env
     override = env.get("S3ENV_HOME")
     if override:
-        return Path(override).expanduser()
+        return Path(os.path.abspath(os.path.expanduser(override)))
     from s3env.quickload import default_store_dir
 
-    plain = default_store_dir()  # platformdirs' answer on Linux, without its ~29 ms import
+    plain = default_store_dir(env)  # platformdirs' answer on Linux, without its ~29 ms import
     if plain is not None:
         return Path(plain)
     import platformdirs  # lazy: only where the plain XDG rule may not be its answer
 
-    return Path(platformdirs.user_config_dir("s3env", appauthor=False, roaming=True))
+    return Path(os.path.abspath(platformdirs.user_config_dir("s3env", appauthor=False, roaming=True)))
 
 
 class StorePaths:
     __slots__ = ("root",)
 
     def __init__(self, root: Path) -> None:
-        self.root = root
+        self.root = Path(os.path.abspath(root))  # never relative to wherever a command runs
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, StorePaths) and other.root == self.root
@@ -60,9 +63,13 @@ class StorePaths:
     def backups(self) -> Path:
         return self.root / BACKUP_DIR
 
+    @property
+    def env_dir(self) -> Path:
+        return self.root / ENV_DIR
+
     def env_file(self, suffix: str) -> Path:
         """The pre-rendered environment of the active profile for one shell format."""
-        return self.root / ENV_DIR / f"active.{suffix}"
+        return self.env_dir / f"active.{suffix}"
 
 
 def _home(env: Mapping[str, str]) -> Path:

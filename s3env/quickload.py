@@ -15,6 +15,7 @@ import os
 import sys
 
 from s3env.errors import S3envError
+from s3env.fileguard import read_regular
 from s3env.model import SECRET_FIELDS, Profile
 from s3env.storefile import store_data_from_dict
 from s3env.tomlfast import loads_simple
@@ -24,26 +25,29 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 
-def default_store_dir() -> str | None:
+def default_store_dir(env: Mapping[str, str] | None = None) -> str | None:
     """platformdirs' ``user_config_dir("s3env", roaming=True)`` on Linux, where it is plain XDG:
     ``$XDG_CONFIG_HOME/s3env`` or ``$HOME/.config/s3env``.  None where that is not certain
     (another platform, a relative ``XDG_CONFIG_HOME``, no absolute ``HOME``)."""
+    env = os.environ if env is None else env
     if sys.platform != "linux":
         return None
-    xdg = os.environ.get("XDG_CONFIG_HOME", "")
+    xdg = env.get("XDG_CONFIG_HOME", "")
     if xdg:
         return os.path.join(xdg, "s3env") if xdg.startswith("/") else None
-    home = os.environ.get("HOME", "")
+    home = env.get("HOME", "")
     if not home.startswith("/"):
         return None
     return os.path.join(home.rstrip("/") or "/", ".config", "s3env")
 
 
 def store_dir(env: Mapping[str, str]) -> str | None:
+    """The store directory, always absolute: a relative ``S3ENV_HOME`` is taken from the current
+    directory once, here, as ``paths.store_dir`` does (never left relative for a shell hook)."""
     override = env.get("S3ENV_HOME")
     if override:
-        return os.path.expanduser(override)
-    return default_store_dir()
+        return os.path.abspath(os.path.expanduser(override))
+    return default_store_dir(env)
 
 
 def quick_profile(name: str | None, *, secrets: bool, env: Mapping[str, str] | None = None) -> Profile | None:
@@ -54,9 +58,11 @@ def quick_profile(name: str | None, *, secrets: bool, env: Mapping[str, str] | N
         return None
     path = os.path.join(root, "profiles.toml")
     try:
-        with open(path, "rb") as fh:
-            text = fh.read().decode("utf-8")
-    except (OSError, ValueError):
+        data = read_regular(path)  # never blocks on a FIFO: this runs at shell start-up
+        if data is None:
+            return None
+        text = data.decode("utf-8")
+    except (OSError, ValueError, S3envError):
         return None
     raw = loads_simple(text)
     if raw is None:

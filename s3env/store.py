@@ -83,13 +83,14 @@ class ProfileStore:
     # ---- reading -------------------------------------------------------------------------
 
     def _read_text(self) -> str | None:
+        from s3env.fileguard import read_regular
+
         try:
-            with open(self.paths.profiles, "rb") as fh:
-                data = fh.read()
-        except FileNotFoundError:
-            return None
+            data = read_regular(str(self.paths.profiles))  # a FIFO or device: refused, never read
         except OSError as exc:
             raise StoreError(f"cannot read {self.paths.profiles}: {exc.strerror}") from None
+        if data is None:
+            return None
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError as exc:

@@ -5,7 +5,9 @@ new text, the new ownership and what changed.  ``sync`` does the I/O around it, 
 order that survives a kill at any point:
 
 1. under the store lock, read the store and every target file, refuse files botocore cannot
-   parse and sections s3env does not own (nothing written yet);
+   parse and sections s3env does not own, then check every file about to be written
+   (``check_targets``: a regular file or absent, in s3env's private directories) — nothing
+   is written before all of it passed;
 2. record every section about to be written as owned (``pending``) in managed.json;
 3. back up each file that changes (0600, last 3 kept) and replace it atomically;
 4. confirm the ownership record with the digests of what was written.
@@ -20,9 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from s3env import fsio
+from s3env import fileguard, fsio
 from s3env.errors import AwsFileParseError, ManagedSectionConflict, S3envError
-from s3env.managed import ManagedState, OwnedSection, digest, item_keys, load_state, save_state
+from s3env.managed import ManagedState, OwnedSection, digest, item_keys, load_state, save_state, state_path
 from s3env.paths import aws_config_file, aws_credentials_file, home_dir
 from s3env.selfcmd import self_command
 from s3env.store import ProfileStore
@@ -327,8 +329,6 @@ def _read(path: Path) -> str | None:
         raise AwsFileParseError(
             str(path), None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
         ) from None
-    except IsADirectoryError:
-        raise AwsFileParseError(str(path), None, "is a directory") from None
     except OSError as exc:
         raise S3envError(f"cannot read {path}: {exc.strerror}") from None
 
@@ -446,6 +446,7 @@ def plan(
                         new_text=target.text,
                         owned_after=None,
                         changes=[] if old == target.text else ["rewritten"],
+                        notices=[target.notice] if target.notice else [],
                     )
                 )
     # A file that does not exist and would stay empty is not created.
@@ -464,6 +465,21 @@ def plan(
 def _backup_label(update: FileUpdate) -> str:
     tag = hashlib.sha256(str(update.path).encode()).hexdigest()[:8]
     return f"{update.label}-{tag}"
+
+
+def check_targets(store: ProfileStore, result: SyncResult, *, switching: bool) -> None:
+    """Refuse, before anything is written, what ``apply`` (and, when ``switching``, recording
+    the active profile) could not write safely, so that a refusal changes nothing anywhere:
+    s3env's own directories must be the user's and closed to others, and every file about to
+    be replaced must be, through its links, a regular file or absent."""
+    paths = store.paths
+    for directory in (paths.root, paths.env_dir, paths.backups):
+        fileguard.check_private_dir(str(directory))
+    targets = [state_path(paths.root), *(u.path for u in result.changed)]
+    if switching:
+        targets.append(paths.profiles)
+    for path in targets:
+        fsio.check_write_target(path)
 
 
 def apply(store: ProfileStore, result: SyncResult, state: ManagedState) -> None:
@@ -517,6 +533,7 @@ def sync(
         result, state = plan(
             store, active=new_active, force=force, take_default=take_default, must_write=must_write
         )
+        check_targets(store, result, switching=new_active != current_active)
         if new_active != current_active:
             store.set_setting("active", new_active)
         apply(store, result, state)

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from s3env import fsio
-from s3env.errors import FileWriteError
+from s3env import fileguard, fsio
+from s3env.errors import FileWriteError, NotRegularFile, UnsafeDirectory
 
 
 def mode(path: Path) -> int:
@@ -128,3 +128,51 @@ def test_temps_of_killed_writers_are_swept(tmp_path: Path) -> None:
     stale_backup.write_text("half")
     fsio.write_backup(backups, "config", b"v1")
     assert not stale_backup.exists()
+
+
+def test_directories_are_made_0700_with_their_parents_whatever_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0)
+    try:
+        fsio.atomic_write_text(tmp_path / "a" / "b" / "c" / "f", "x")
+        with fsio.locked(tmp_path / "s" / "t" / ".lock"):
+            pass
+        fsio.write_backup(tmp_path / "u" / "backups", "l", b"x")
+    finally:
+        os.umask(old)
+    for directory in ("a", "a/b", "a/b/c", "s", "s/t", "u", "u/backups"):
+        assert mode(tmp_path / directory) == 0o700, directory
+
+
+def test_reading_a_fifo_or_a_directory_is_refused_without_blocking(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)  # nobody ever writes to it: a blocking open would hang here
+    link = tmp_path / "link"
+    link.symlink_to(fifo)
+    for path in (fifo, link, tmp_path):
+        with pytest.raises(NotRegularFile, match="not a regular file"):
+            fsio.read_text_exact(path)
+    with pytest.raises(NotRegularFile, match="FIFO"):
+        fsio.atomic_write_text(link, "x")
+    with pytest.raises(NotRegularFile, match="FIFO"):
+        fsio.check_write_target(link)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+
+
+def test_private_directory_checks(tmp_path: Path) -> None:
+    private = tmp_path / "private"
+    fsio.ensure_private_dir(private)
+    assert fileguard.private_dir_problem(str(private)) is None
+    assert fileguard.private_dir_problem(str(tmp_path / "absent")) is None
+    os.chmod(private, 0o770)
+    assert "its group" in (fileguard.private_dir_problem(str(private)) or "")
+    os.chmod(private, 0o703)
+    assert "others" in (fileguard.private_dir_problem(str(private)) or "")
+    with pytest.raises(UnsafeDirectory):
+        fsio.ensure_private_dir(private)
+    with pytest.raises(UnsafeDirectory), fsio.locked(private / ".lock"):
+        pass
+    assert not (private / ".lock").exists()
+    if os.geteuid() == 0:
+        os.chmod(private, 0o700)
+        os.chown(private, 65534, 65534)
+        assert "uid 65534" in (fileguard.private_dir_problem(str(private)) or "")

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -237,17 +238,19 @@ def test_bash_hook_needs_no_program(
     assert sh.show() == ("b", servers.b.url, "eu-west-1")
 
 
-def test_bash_hook_starts_no_process_at_idle_prompts(
-    sandbox: Sandbox, run_s3env: RunS3env, two_profiles: Servers, shells: list[Shell]
+@pytest.mark.parametrize("name", ["bash", "zsh", "fish"])
+def test_hooks_start_no_process_at_idle_prompts(
+    name: str, sandbox: Sandbox, run_s3env: RunS3env, two_profiles: Servers, shells: list[Shell]
 ) -> None:
-    """strace on the interactive bash: prompts, with and without a change, fork and exec nothing."""
+    """strace on the interactive shell: prompts, with and without a change, fork and exec nothing
+    (the ownership and mode checks included: builtins and glob qualifiers only)."""
     strace = shutil.which("strace")
     if strace is None:
         pytest.skip("strace is not installed")
     servers = two_profiles
-    sh = Shell("bash", sandbox.env, sandbox.root)
+    sh = Shell(name, sandbox.env, sandbox.root)
     shells.append(sh)
-    assert sh.run(hook_line("bash"))[1] == 0
+    assert sh.run(hook_line(name))[1] == 0
     trace = sandbox.root / "strace.txt"
     tracer = subprocess.Popen(
         [strace, "-f", "-e", "trace=process", "-o", str(trace), "-p", str(sh.child.pid)],
@@ -273,6 +276,7 @@ def test_bash_hook_starts_no_process_at_idle_prompts(
         line
         for line in trace.read_text().splitlines()
         if re.search(r"\b(fork|vfork|clone|clone3|execve|execveat)\(", line)
+        and "CLONE_THREAD" not in line  # a thread of the shell (fish has some) is no process
     ]
     assert calls == []
 
@@ -473,3 +477,158 @@ def test_exec_environment_is_the_caller_plus_the_profile(
         assert child[name] == exec_profile.b.url
     assert "AWS_SESSION_TOKEN" not in child and "AWS_PROFILE" not in child
     assert child["AWS_SECRET_ACCESS_KEY"] == EXEC_SECRET
+
+
+# ---- the hook sources only the user's own env file -----------------------------------------------
+
+HOOK_SHELLS = ("bash", "zsh", "fish")
+NOBODY = 65534
+SUFFIX = {"bash": "sh", "zsh": "sh", "fish": "fish"}
+
+
+@pytest.fixture
+def offline_profiles(sandbox: Sandbox, run_s3env: RunS3env) -> None:
+    """Profiles a and b on endpoints nothing listens on (only the environment is looked at), a active."""
+    store = s3env.open_store()
+    for name, port in (("a", 9), ("b", 10)):
+        store.add(s3env.Profile(name, endpoint_url=f"http://127.0.0.1:{port}", region="us-east-1"))
+    use(run_s3env, "a")
+
+
+def planted(shell: str, marker: Path) -> str:
+    """An env file as another user would plant it: a new first line, a command, a profile switch."""
+    if shell == "fish":
+        return f"# s3env-env evil 0\ntouch {marker}\nset -gx AWS_PROFILE evil\n"
+    return f"# s3env-env evil 0\ntouch '{marker}'\nexport AWS_PROFILE=evil\n"
+
+
+def _chown_file(env_file: Path, env_dir: Path) -> None:
+    os.chown(env_file, NOBODY, NOBODY)
+
+
+def _chown_dir(env_file: Path, env_dir: Path) -> None:
+    os.chown(env_dir, NOBODY, NOBODY)
+
+
+def _link(env_file: Path, env_dir: Path) -> None:
+    """The file replaced by a link to a file the user owns elsewhere (with the planted text)."""
+    elsewhere = env_dir.parent.parent / f"elsewhere-{env_file.name}"
+    env_file.rename(elsewhere)
+    env_file.symlink_to(elsewhere)
+
+
+PLANTS = {"owned-by-nobody": _chown_file, "dir-owned-by-nobody": _chown_dir, "link": _link}
+
+
+@pytest.mark.parametrize("plant", list(PLANTS))
+@pytest.mark.parametrize("name", HOOK_SHELLS)
+def test_hook_never_sources_a_planted_env_file(
+    name: str, plant: str, sandbox: Sandbox, offline_profiles: None, shells: list[Shell]
+) -> None:
+    if plant != "link" and os.geteuid() != 0:
+        pytest.skip("chown to another user needs root")
+    sh = Shell(name, sandbox.env, sandbox.root)
+    shells.append(sh)
+    assert sh.run(hook_line(name))[1] == 0
+    assert sh.show()[0] == "a"
+
+    env_dir = sandbox.store / "env"
+    env_file = env_dir / f"active.{SUFFIX[name]}"
+    marker = sandbox.root / "PLANTED-RAN"
+    env_file.write_text(planted(name, marker))
+    PLANTS[plant](env_file, env_dir)
+    first = sh.enter()
+    assert not marker.exists(), "the planted file ran"
+    assert sh.show()[0] == "a"
+    assert "s3env: not applying" in first and str(env_file) in first, first
+    assert "not applying" not in sh.enter()  # said once, not at every prompt
+
+
+@pytest.mark.parametrize("what", ["file", "directory"])
+def test_zsh_hook_never_sources_a_file_others_can_write(
+    what: str, sandbox: Sandbox, offline_profiles: None, shells: list[Shell]
+) -> None:
+    """zsh sees mode bits with glob qualifiers; bash and fish have no builtin for them (see
+    docs/shells.md): for those, s3env's own checks below keep the file 0600 in a 0700 directory."""
+    sh = Shell("zsh", sandbox.env, sandbox.root)
+    shells.append(sh)
+    assert sh.run(hook_line("zsh"))[1] == 0
+    env_dir = sandbox.store / "env"
+    env_file = env_dir / "active.sh"
+    marker = sandbox.root / "PLANTED-RAN"
+    env_file.write_text(planted("zsh", marker))
+    os.chmod(env_file if what == "file" else env_dir, 0o666 if what == "file" else 0o777)
+    first = sh.enter()
+    assert not marker.exists(), "the planted file ran"
+    assert sh.show()[0] == "a"
+    assert "s3env: not applying" in first
+
+
+def test_use_refuses_an_env_directory_others_can_write_and_tightens_the_file(
+    sandbox: Sandbox, offline_profiles: None, run_s3env: RunS3env
+) -> None:
+    env_dir = sandbox.store / "env"
+    env_file = env_dir / "active.sh"
+    os.chmod(env_file, 0o666)
+    use(run_s3env, "b")  # s3env's own file: rewritten 0600
+    assert stat.S_IMODE(os.stat(env_file).st_mode) == 0o600
+    before = {p.name: p.read_bytes() for p in env_dir.iterdir()}
+    os.chmod(env_dir, 0o777)
+    result = run_s3env("use", "a")
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1 and str(env_dir) in result.stderr, result.stderr
+    assert {p.name: p.read_bytes() for p in env_dir.iterdir()} == before
+    assert run_s3env("use").stdout == "b\n"
+
+
+def test_a_relative_s3env_home_is_made_absolute_in_the_hook(
+    sandbox: Sandbox, run_s3env: RunS3env, shells: list[Shell]
+) -> None:
+    """S3ENV_HOME=rel: the hook names <cwd>/rel/env/active.sh, not a path that follows `cd`."""
+    env = dict(sandbox.env, S3ENV_HOME="rel-store")
+    store = s3env.open_store(env=dict(env, S3ENV_HOME=str(sandbox.root / "rel-store")))
+    store.add(s3env.Profile("a", endpoint_url="http://127.0.0.1:9", region="us-east-1"))
+    result = run_s3env("use", "a", env={"S3ENV_HOME": "rel-store"})
+    assert result.returncode == 0, result.stderr
+    code = run_s3env("shell-init", "bash", env={"S3ENV_HOME": "rel-store"}).stdout
+    assert f"_s3env_env_file='{sandbox.root}/rel-store/env/active.sh'" in code
+
+    elsewhere = sandbox.root / "elsewhere"
+    (elsewhere / "rel-store" / "env").mkdir(parents=True)
+    marker = sandbox.root / "PLANTED-RAN"
+    (elsewhere / "rel-store" / "env" / "active.sh").write_text(planted("bash", marker))
+    for name in HOOK_SHELLS:
+        (elsewhere / "rel-store" / "env" / "active.fish").write_text(planted("fish", marker))
+        sh = Shell(name, env, sandbox.root)
+        shells.append(sh)
+        assert sh.run(hook_line(name))[1] == 0
+        assert sh.show()[0] == "a"
+        sh.run(f"cd {elsewhere}")
+        sh.enter()
+        assert sh.show()[0] == "a", name
+        assert not marker.exists(), name
+    # The fast path (s3env env) reads the same absolute store.
+    plain = run_s3env("env", "a", "--shell", "sh", env={"S3ENV_HOME": "rel-store"})
+    assert plain.returncode == 0 and "export AWS_PROFILE='a'" in plain.stdout, plain.stderr
+
+
+@pytest.mark.parametrize("name", HOOK_SHELLS)
+def test_hook_checks_accept_the_users_own_file_under_an_odd_path(
+    name: str, sandbox: Sandbox, run_s3env: RunS3env, shells: list[Shell]
+) -> None:
+    """Spaces, glob and quote characters in S3ENV_HOME: the checks (zsh's glob qualifiers
+    included) still see the user's own file, and the hook applies it."""
+    odd = sandbox.root / "my store [x]*? 'q' $HOME"
+    env = dict(sandbox.env, S3ENV_HOME=str(odd))
+    store = s3env.open_store(env=env)
+    for profile, port in (("a", 9), ("b", 10)):
+        store.add(s3env.Profile(profile, endpoint_url=f"http://127.0.0.1:{port}", region="us-east-1"))
+    assert run_s3env("use", "a", env={"S3ENV_HOME": str(odd)}).returncode == 0
+    sh = Shell(name, env, sandbox.root)
+    shells.append(sh)
+    output, code = sh.run(hook_line(name))
+    assert code == 0 and "not applying" not in output, output
+    assert sh.show()[0] == "a"
+    assert run_s3env("use", "b", env={"S3ENV_HOME": str(odd)}).returncode == 0
+    assert "not applying" not in sh.enter()
+    assert sh.show()[0] == "b"

@@ -7,6 +7,7 @@ import os
 import stat
 
 from s3env.errors import SecretStoreError
+from s3env.fileguard import read_regular_stat
 from s3env.model import SECRET_FIELDS
 from s3env.tomlfast import loads_simple
 
@@ -18,18 +19,16 @@ if TYPE_CHECKING:
 def read_secret_file(path: str) -> dict[str, dict[str, str]]:
     """``{profile: {field: value}}``; {} when the file does not exist."""
     try:
-        with open(path, "rb") as fh:
-            if os.name != "nt":
-                mode = stat.S_IMODE(os.fstat(fh.fileno()).st_mode)
-                if mode & 0o077:
-                    raise SecretStoreError(
-                        f"{path} is readable by others (mode {mode:04o}); run 'chmod 600 {path}'"
-                    )
-            raw = fh.read()
-    except FileNotFoundError:
-        return {}
+        found = read_regular_stat(path)  # a FIFO or device is refused, never read
     except OSError as exc:
         raise SecretStoreError(f"cannot read {path}: {exc.strerror}") from None
+    if found is None:
+        return {}
+    raw, info = found
+    if os.name != "nt":
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & 0o077:
+            raise SecretStoreError(f"{path} is readable by others (mode {mode:04o}); run 'chmod 600 {path}'")
     try:
         text = raw.decode("utf-8")
         data: dict[str, Any] | None = loads_simple(text)  # tomllib only for what s3env did not write

@@ -61,6 +61,13 @@ class Shell(ABC):
         body = self.render(export)
         return f"{line}\n{body}" if line is not None else body
 
+    def refusal_file(self, marker: str, message: str) -> str:
+        """An env file that applies nothing and says why (``message``: one line, no value), for a
+        profile holding a value this format cannot carry.  Formats that run code override it to
+        fail loudly (cmd); here the message is a comment."""
+        first = self.comment(marker)
+        return "" if first is None else f"{first}\n{self.comment('s3env: ' + message)}\n"
+
     def comment(self, text: str) -> str | None:
         """A comment line (no newline), or None for formats without comments."""
         return f"# {text}"

@@ -8,6 +8,8 @@ script's status clean.  Load with ``s3env env | source`` (``eval (cmd)`` joins l
 
 from __future__ import annotations
 
+import os
+
 from s3env.shells.base import Shell
 
 
@@ -26,15 +28,29 @@ class FishShell(Shell):
         return f"set -e {name}; or true"
 
     def hook(self, s3env_command: str, env_file: str) -> str:
-        return _FISH_HOOK.format(env_file=quote_fish(env_file), s3env=s3env_command)
+        return _FISH_HOOK.format(
+            env_file=quote_fish(env_file), env_dir=quote_fish(os.path.dirname(env_file)), s3env=s3env_command
+        )
 
 
+# fish's builtin `test` sees the owner (-O) but no mode bits (and `path filter --perm` only the
+# current user's own permissions), so, as in bash, the hook checks that the file and its
+# directory are the user's and not links; s3env keeps them 0600 and 0700.
 _FISH_HOOK = """\
 # s3env shell integration for fish: s3env shell-init fish | source   (in config.fish)
 set -g __s3env_env_file {env_file}
+set -g __s3env_env_dir {env_dir}
 function __s3env_hook --on-event fish_prompt
-    test -r $__s3env_env_file; or return 0
-    read -l __s3env_line < $__s3env_env_file
+    if not test -f $__s3env_env_file; or test -L $__s3env_env_file; or not test -O $__s3env_env_file
+        or test -L $__s3env_env_dir; or not test -O $__s3env_env_dir
+        if not set -q __s3env_refused; and begin; test -e $__s3env_env_file; or test -L $__s3env_env_file; end
+            set -g __s3env_refused 1
+            echo "s3env: not applying $__s3env_env_file:" \\
+                "it or its directory is a link or is not yours (see: s3env doctor)" >&2
+        end
+        return 0
+    end
+    read -l __s3env_line < $__s3env_env_file; or return 0
     if test "$__s3env_line" != "$__S3ENV_APPLIED"
         source $__s3env_env_file
         set -g __S3ENV_APPLIED $__s3env_line

@@ -62,6 +62,7 @@ class WholeFileTarget:
     path: Path
     text: str
     secret: bool = True
+    notice: str | None = None  # one line for the user about this file (e.g. what it cannot carry)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,11 @@ from the environment: ``s3env use`` writes that environment here for every shell
 prompt hook of ``s3env shell-init`` sources it when it changes.  With no active profile the
 files unset everything s3env manages.  No secret is ever written here: keys reach tools
 through the AWS files (or credential_process), selected by ``AWS_PROFILE``.
+
+A format that cannot carry one of the active profile's values (cmd refuses ``"`` and ``!``,
+dotenv ``'``; an endpoint path may hold them) does not fail the switch for the others: its
+file applies nothing and says why (``Shell.refusal_file``; cmd's exits 1), and ``use`` prints
+a notice.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from __future__ import annotations
 import hashlib
 
 from s3env.envvars import profile_env, unset_env
+from s3env.errors import InvalidValue
 from s3env.paths import StorePaths
 from s3env.shells import env_files
 from s3env.writers.base import ToolWriter, WholeFileTarget, WriteContext
@@ -27,14 +33,26 @@ class EnvFilesWriter(ToolWriter):
         active = ctx.active_profile()
         export = profile_env(active) if active is not None else unset_env()
         marker = env_marker(active.name if active is not None else None, export)
-        return [
-            WholeFileTarget(
-                f"env.{suffix}",
-                StorePaths(ctx.store_root).env_file(suffix),
-                shell.render_file(export, marker),
-            )
-            for suffix, shell in env_files().items()
-        ]
+        paths = StorePaths(ctx.store_root)
+        targets = []
+        for suffix, shell in env_files().items():
+            path = paths.env_file(suffix)
+            try:
+                targets.append(WholeFileTarget(f"env.{suffix}", path, shell.render_file(export, marker)))
+            except InvalidValue as exc:
+                # Not a reason to fail the switch for every other shell: this one file says why
+                # it applies nothing (cmd's exits 1), and `use` says so once.
+                name = active.name if active is not None else "-"
+                message = f"profile {name} cannot be applied in {shell.name}: {exc.message}"
+                targets.append(
+                    WholeFileTarget(
+                        f"env.{suffix}",
+                        path,
+                        shell.refusal_file(marker, message),
+                        notice=f"{path} applies nothing: {exc.message}",
+                    )
+                )
+        return targets
 
 
 def env_marker(profile: str | None, export: dict[str, str | None]) -> str:
