@@ -341,11 +341,6 @@ def test_an_sso_profile_expects_sso(run_s3env: RunS3env, sandbox: Sandbox) -> No
     extra = ["extra.sso_session=corp", "extra.sso_account_id=111122223333", "extra.sso_role_name=Admin"]
     assert run_s3env("profile", "set", "corp", *extra).returncode == 0
     assert run_s3env("use", "corp").returncode == 0
-    status, report = doctor(run_s3env, switched_env(run_s3env))
-    assert (status, report["problems"]) == (0, [])
-    assert report["expected_credential_source"] == "sso"
-    assert {report["tools"][tool]["credential_provider"] for tool in TOOLS} == {"sso"}
-
     status, report = doctor(run_s3env, {})
     assert status == 1
     for tool in TOOLS:
@@ -353,6 +348,11 @@ def test_an_sso_profile_expects_sso(run_s3env: RunS3env, sandbox: Sandbox) -> No
         assert f"{tool}-wrong-region" not in codes(report)
     message = next(p["message"] for p in report["problems"] if p["code"] == "awscli-wrong-credentials")
     assert message.endswith("not the credentials of corp (sso)")
+
+    status, report = doctor(run_s3env, switched_env(run_s3env))
+    assert (status, report["problems"]) == (0, [])
+    assert report["expected_credential_source"] == "sso"
+    assert {report["tools"][tool]["credential_provider"] for tool in TOOLS} == {"sso"}
 
 
 def test_tool_entries_keep_their_json_shape(run_s3env: RunS3env, active: str) -> None:
@@ -418,11 +418,11 @@ def test_live_checks_the_named_profile_itself(run_s3env: RunS3env, moto: MotoSer
     finally:
         recorder.close()
         refuse.close()
+    assert signed_with(recorder) == [("AKLAB", "eu-west-3", "s3")] * 2  # the JSON and the text run
     assert status == 1
     live = report["live_profile"]
     assert live["profile"] == "lab" and live["ok"] is True, live
     assert live["buckets"] >= 1 and live["region"] == "eu-west-3" and live["endpoint_url"] == recorder.url
-    assert signed_with(recorder) == [("AKLAB", "eu-west-3", "s3")] * 2  # the JSON and the text run
     assert "profile-live-failed" not in codes(report)
     assert {"awscli-live-failed", "s5cmd-live-failed"} <= codes(report)  # this shell: on 'dead'
     assert refuse.hosts() == []
@@ -458,13 +458,13 @@ def test_live_of_a_role_profile_assumes_its_role(
     finally:
         recorder.close()
         refuse.close()
-    live = report["live_profile"]
-    assert live["ok"] is True and live["credentials"].startswith("assume role"), live
     signed = [
         (key[:4] if key.startswith("ASIA") else key, region, service)
         for key, region, service in signed_with(recorder)
     ]
     assert signed[:2] == [("AKBASE", "us-west-1", "sts"), ("ASIA", "us-west-1", "s3")], signed
+    live = report["live_profile"]
+    assert live["ok"] is True and live["credentials"].startswith("assume role"), live
     assert refuse.hosts() == []
 
 
