@@ -524,7 +524,8 @@ def live_check(report: Report, env: Mapping[str, str], timeout: float = 20) -> N
             )
 
 
-_UNBOUNDED_PROVIDERS = ("env", "ec2-credentials-file", "boto-config", "container-role", "iam-role")
+#: botocore providers that do not come from the profile's own section: never for `--live` of a profile
+_OUTSIDE_THE_PROFILE = ("env", "ec2-credentials-file", "boto-config", "container-role", "iam-role")
 
 
 def _mask_userinfo(text: str) -> str:
@@ -579,7 +580,7 @@ def _profile_client(profile: Profile, store_keys: bool, timeout: float) -> Any:
         )
     config_store.set_config_provider("profile", ConstantProvider(profile.name))
     resolver = botocore.credentials.create_credential_resolver(core)
-    for method in _UNBOUNDED_PROVIDERS:
+    for method in _OUTSIDE_THE_PROFILE:
         resolver.remove(method)
     core.register_component("credential_provider", resolver)
     return core.create_client("s3", region_name=region, endpoint_url=profile.endpoint_url, config=config)
