@@ -493,3 +493,20 @@ def test_live_is_bounded_when_the_endpoint_never_answers(run_s3env: RunS3env) ->
     assert report["live_profile"]["detail"] == "no answer within 1 s"
     assert "profile-live-failed" in codes(report)
     assert took < 45  # one read timeout for the profile, two seconds per tool: not minutes
+
+
+def test_live_does_not_check_a_profile_without_credentials(run_s3env: RunS3env, moto: MotoServer) -> None:
+    """Nothing to sign with: the profile itself is not checked (and nothing else's keys are used)."""
+    refuse = ProxyRecorder()
+    try:
+        assert run_s3env("profile", "add", "anon", "--endpoint-url", moto.url).returncode == 0
+        assert run_s3env("use", "anon").returncode == 0
+        env = {**switched_env(run_s3env), **no_way_out(refuse), "AWS_ACCESS_KEY_ID": "AKENV"}
+        _status, report = doctor(run_s3env, {**env, "AWS_SECRET_ACCESS_KEY": "env"}, "--live")
+    finally:
+        refuse.close()
+    live = report["live_profile"]
+    assert (live["ok"], live["seconds"]) == (None, None)
+    assert live["detail"] == "anon has no credentials to list buckets with"
+    assert "profile-live-failed" not in codes(report)
+    assert refuse.hosts() == []
