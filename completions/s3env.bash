@@ -30,7 +30,7 @@ _s3env() {
     case $cmdpath in
       "") values="--help --version" ;;
       "credential-process") values="--help" ;;
-      "doctor") values="--json --live --help" ;;
+      "doctor") values="--json --live --timeout --help" ;;
       "import") values="--dry-run --force --prefix --strict --help" ;;
       "profile") values="--help" ;;
       "profile add") values="--access-key-id --addressing-style --credentials --endpoint-url --force --from-env --provider --region --secret-stdin --help" ;;

@@ -18,6 +18,7 @@ complete -c s3env -n '__fish_seen_subcommand_from credential-process' -l help
 complete -c s3env -n '__fish_seen_subcommand_from credential-process' -a '(command s3env _profiles 2>/dev/null)'
 complete -c s3env -n '__fish_seen_subcommand_from doctor' -l json
 complete -c s3env -n '__fish_seen_subcommand_from doctor' -l live
+complete -c s3env -n '__fish_seen_subcommand_from doctor' -l timeout
 complete -c s3env -n '__fish_seen_subcommand_from doctor' -l help
 complete -c s3env -n '__fish_seen_subcommand_from doctor' -a '(command s3env _profiles 2>/dev/null)'
 complete -c s3env -n '__fish_seen_subcommand_from import' -l dry-run

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from s3env.errors import S3envError
+from s3env.model import Profile
 from s3env.paths import StorePaths, aws_config_file, aws_credentials_file
 from s3env.resolve import (
     TOOLS,
@@ -24,6 +25,10 @@ from s3env.resolve import (
     resolve_all,
 )
 from s3env.store import ProfileStore
+
+if TYPE_CHECKING:
+    from s3env.managed import ManagedState
+    from s3env.sync import SyncResult
 
 
 @dataclass
@@ -46,6 +51,18 @@ class Report:
     tools: dict[str, Resolution]
     problems: list[Problem] = field(default_factory=list)
     live: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: what each tool would resolve if it followed ``profile`` (None: no profile expected)
+    expected: dict[str, Resolution] | None = None
+    #: ``--live``: the profile itself (its keys, endpoint and region from the store)
+    live_profile: dict[str, Any] | None = None
+
+    @property
+    def expected_region(self) -> str | None:
+        return self.expected["boto3"].region if self.expected else None
+
+    @property
+    def expected_credential_source(self) -> str | None:
+        return self.expected["boto3"].credential_source if self.expected else None
 
     @property
     def ok(self) -> bool:
@@ -56,6 +73,8 @@ class Report:
             "ok": self.ok,
             "profile": self.profile,
             "expected_endpoint_url": self.expected_endpoint,
+            "expected_region": self.expected_region,
+            "expected_credential_source": self.expected_credential_source,
             "store": self.store,
             "files": self.files,
             "environment": self.environment,
@@ -64,6 +83,8 @@ class Report:
         }
         if self.live:
             data["live"] = self.live
+        if self.live_profile is not None:
+            data["live_profile"] = self.live_profile
         return data
 
 
@@ -136,29 +157,156 @@ def environment_problems(env: Mapping[str, str]) -> list[Problem]:
     return problems
 
 
+def _profile_variables(tool: str) -> tuple[str, str]:
+    """The variables that name a tool's profile, the one that wins first."""
+    return (
+        ("AWS_PROFILE", "AWS_DEFAULT_PROFILE") if tool == "s5cmd" else ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+    )
+
+
+def _switch_fix(profile: str) -> str:
+    return f"run 's3env use {profile}' and eval \"$(s3env env {profile})\" (or install the shell hook)"
+
+
+def _missing_profile(tool: str, r: Resolution, env: Mapping[str, str], known: Collection[str]) -> Problem:
+    named_by = next((v for v in _profile_variables(tool) if env.get(v) == r.profile), "AWS_PROFILE")
+    if r.error:
+        effect = f"fails ({r.error})"
+    elif r.credential_provider == "environment":
+        effect = "signs with the keys in the environment only"
+    else:
+        effect = "runs without credentials"
+    fix = (
+        f"run 's3env write' (or 's3env use {r.profile}') so the AWS files have it"
+        if r.profile in known
+        else 'unset AWS_PROFILE AWS_DEFAULT_PROFILE, or eval "$(s3env env NAME)"'
+    )
+    return Problem(
+        f"{tool}-missing-profile",
+        f"{named_by}={r.profile} names a profile that is in neither AWS file: {tool} {effect}",
+        fix,
+    )
+
+
+def _seen(r: Resolution) -> tuple[object, ...]:
+    """What a tool's requests carry: where they go, their region, their credentials."""
+    return (r.error, r.endpoint_url, r.region, r.credential_identity)
+
+
 def tool_problems(
-    tools: Mapping[str, Resolution], expected_endpoint: str | None, profile: str | None
+    tools: Mapping[str, Resolution],
+    env: Mapping[str, str],
+    *,
+    profile: Profile | None = None,
+    expected: Mapping[str, Resolution] | None = None,
+    followed: Mapping[str, Resolution] | None = None,
+    known: Collection[str] = (),
 ) -> list[Problem]:
-    """Tools that would not reach the expected endpoint.  Pure."""
+    """Per tool: a profile it cannot find, and, when a profile is expected, every way the tool
+    would not follow it: endpoint, profile, region, credentials.  Pure.
+
+    ``expected``: each tool's resolution once the shell and the AWS files follow ``profile``
+    (``expected_resolutions``); ``followed``: each tool's resolution with this environment and
+    these files but ``AWS_PROFILE``/``AWS_DEFAULT_PROFILE`` naming ``profile`` -- a tool reading
+    another profile is wrong only where that changes what it does (s3env's own ``[default]``
+    copy of the profile, or keys and endpoint all from the environment, are fine).  ``known``:
+    the store's profile names."""
     problems: list[Problem] = []
     for name, r in tools.items():
+        if r.profile_missing:
+            problems.append(_missing_profile(name, r, env, known))
+            continue
         if r.error:
             problems.append(
                 Problem(f"{name}-error", f"{name}: {r.error}", "run 's3env write' or fix AWS_PROFILE")
             )
             continue
-        if profile is not None and r.endpoint_url != expected_endpoint:
+        if profile is None:
+            continue
+        want = profile.name
+        if r.endpoint_url != profile.endpoint_url:
             where = r.endpoint_url or "AWS"
             problems.append(
                 Problem(
                     f"{name}-wrong-endpoint",
-                    f"{name} would go to {where}, not {expected_endpoint or 'AWS'} "
+                    f"{name} would go to {where}, not {profile.endpoint_url or 'AWS'} "
                     f"({r.decided_by.get('endpoint_url')})",
-                    f"run 's3env use {profile}' and eval \"$(s3env env {profile})\" "
-                    "(or install the shell hook)",
+                    _switch_fix(want),
+                )
+            )
+        if r.profile != want and followed is not None and _seen(followed[name]) != _seen(r):
+            unnamed = not any(env.get(v) for v in _profile_variables(name))
+            fix = _switch_fix(want)
+            if unnamed and r.profile == "default":
+                fix += f"; or let s3env manage [default]: s3env use {want} --take-default"
+            problems.append(
+                Problem(
+                    f"{name}-wrong-profile",
+                    f"{name} would read profile {r.profile} ({r.decided_by.get('profile')}), not {want}",
+                    fix,
+                )
+            )
+        if expected is None:
+            continue
+        wanted = expected[name]
+        if profile.region and r.region != wanted.region:
+            problems.append(
+                Problem(
+                    f"{name}-wrong-region",
+                    f"{name} would use region {r.region or 'none (us-east-1)'}, not {wanted.region} "
+                    f"({r.decided_by.get('region')})",
+                    f'eval "$(s3env env {want})" (it sets AWS_REGION and AWS_DEFAULT_REGION '
+                    f"to {wanted.region})",
+                )
+            )
+        if wanted.credential_provider != "none" and r.credential_identity != wanted.credential_identity:
+            if r.credential_provider == "environment":
+                variable = r.decided_by.get("credentials", "AWS_ACCESS_KEY_ID").split("/")[0]
+                prefix = variable[: -len("AWS_ACCESS_KEY_ID")]
+                fix = (
+                    f"unset {prefix}AWS_ACCESS_KEY_ID {prefix}AWS_SECRET_ACCESS_KEY {prefix}AWS_SESSION_TOKEN"
+                    f' (eval "$(s3env env {want})" does)'
+                )
+            elif r.profile == want:
+                fix = f"run 's3env write': the AWS files hold other credentials for {want} than the store"
+            else:
+                fix = _switch_fix(want)
+            problems.append(
+                Problem(
+                    f"{name}-wrong-credentials",
+                    f"{name} would use {r.credential_source} ({r.decided_by.get('credentials')}), "
+                    f"not the credentials of {want} ({wanted.credential_source})",
+                    fix,
                 )
             )
     return problems
+
+
+def _section(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Writer items as botocore parses them: a nested block becomes a dict."""
+    return {key: dict(value) if isinstance(value, list) else value for key, value in items}
+
+
+def expected_resolutions(profile: Profile, s3env_command: tuple[str, ...]) -> dict[str, Resolution]:
+    """What each tool resolves once the AWS files hold the sections s3env writes for ``profile``
+    and the shell has ``s3env env``'s environment for it: the same resolver on the ideal case,
+    so an SSO, role or credential_process profile expects that provider, not keys.  Pure."""
+    from s3env.envvars import profile_env
+    from s3env.writers.aws import config_items, credentials_items
+
+    credentials = credentials_items(profile)
+    files = AwsFiles(
+        config_profiles={profile.name: _section(config_items(profile, s3env_command))},
+        credential_profiles={profile.name: _section(credentials)} if credentials else {},
+    )
+    env = {k: v for k, v in profile_env(profile).items() if v is not None}
+    return resolve_all(env, files)
+
+
+def followed_resolutions(env: Mapping[str, str], files: AwsFiles, profile: str) -> dict[str, Resolution]:
+    """Each tool's resolution with this environment and these files if the profile variables named
+    ``profile``.  Pure."""
+    return resolve_all({**env, "AWS_PROFILE": profile, "AWS_DEFAULT_PROFILE": profile}, files)
 
 
 def checksum_problems(
@@ -188,6 +336,31 @@ def checksum_problems(
                 "profiles with an endpoint), or set it in the profile yourself",
             )
         )
+    return problems
+
+
+def drift_problems(result: SyncResult, state: ManagedState) -> list[Problem]:
+    """Differences between the files and the store that s3env would have to write.  Pure.
+
+    Before s3env manages anything (no active profile, no section recorded as s3env's) nothing
+    can be out of date: ``profile add`` writes nothing until the first ``use``.  Without an
+    active profile, an env file that does not exist is not out of date either: it would only
+    unset variables, and the prompt hook applies nothing when there is no file."""
+    if result.active is None and state.is_empty():
+        return []
+    fix = "run 's3env write' (your edits are backed up)"
+    problems = []
+    for update in result.updates:
+        if result.active is None and update.owned_after is None and update.old_text is None:
+            continue
+        for header in update.hand_edited:
+            message = f"{update.path}: [{header}] was edited by hand since s3env wrote it"
+            problems.append(Problem("managed-section-edited", message, fix))
+        if update.changed:
+            described = ", ".join(update.changes) or "content differs"
+            problems.append(
+                Problem("managed-files-out-of-date", f"{update.path}: out of date ({described})", fix)
+            )
     return problems
 
 
@@ -299,20 +472,26 @@ def diagnose(
         try:
             from s3env.sync import plan
 
-            result, _state = plan(store, active=data.settings.get("active"))
-            for line in result.drift():
-                code = "managed-section-edited" if "edited by hand" in line else "managed-files-out-of-date"
-                problems.append(Problem(code, line, "run 's3env write' (your edits are backed up)"))
+            result, state = plan(store, active=data.settings.get("active"))
+            problems += drift_problems(result, state)
         except S3envError as exc:
             problems.append(
                 Problem("managed-files-blocked", exc.message, "see the message; --force overrides")
             )
     tools = resolve_all(env, aws_files)
     problems += private_path_problems(store.paths, env)
+    expected = followed = None
+    if profile is not None:
+        from s3env.selfcmd import self_command
+
+        expected = expected_resolutions(_with_secrets(store, profile), self_command())
+        followed = followed_resolutions(env, aws_files, profile.name)
     problems += environment_problems(env)
+    problems += tool_problems(
+        tools, env, profile=profile, expected=expected, followed=followed, known=data.profiles
+    )
     problems += checksum_problems(env, aws_files, tools)
     if profile is not None:
-        problems += tool_problems(tools, profile.endpoint_url, profile.name)
         shell_profile = env.get("S3ENV_PROFILE")
         if shell_profile and shell_profile != profile.name:
             problems.append(
@@ -330,7 +509,19 @@ def diagnose(
         environment=_shown_env(env),
         tools=tools,
         problems=problems,
+        expected=expected,
     )
+
+
+def _with_secrets(store: ProfileStore, profile: Profile) -> Profile:
+    """The profile with its secrets, which decide how s3env writes its keys (credentials file or
+    credential_process); when the secret store cannot answer, a stand-in for a stored secret."""
+    try:
+        return store.get(profile.name, secrets=True)
+    except S3envError:
+        if profile.access_key_id is None:
+            return profile
+        return profile.replace(secret_access_key="stand-in")
 
 
 LIVE_COMMANDS = {
@@ -375,3 +566,144 @@ def live_check(report: Report, env: Mapping[str, str], timeout: float = 20) -> N
                     "check the endpoint and keys it resolves (above)",
                 )
             )
+
+
+#: botocore providers that do not come from the profile's own section: never for `--live` of a profile
+_OUTSIDE_THE_PROFILE = ("env", "ec2-credentials-file", "boto-config", "container-role", "iam-role")
+
+
+def _mask_userinfo(text: str) -> str:
+    """``scheme://user:secret@host`` -> ``scheme://****@host`` wherever a URL is quoted."""
+    import re
+
+    return re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s\"']+@", r"\1****@", text)
+
+
+def _uses_store_keys(profile: Profile, expected: Resolution) -> bool:
+    """Whether the profile's credentials are the keys in s3env's store (written to the
+    credentials file or served by ``s3env credential-process``), not another provider's."""
+    if not (profile.access_key_id and profile.secret_access_key):
+        return False
+    own_process = expected.credential_identity[:2] == ("process", "s3env credential-process")
+    return expected.credential_provider in ("credentials-file", "config-file") or own_process
+
+
+def _profile_client(profile: Profile, store_keys: bool, timeout: float) -> Any:
+    """A botocore S3 client for the profile alone: its endpoint (``AWS_ENDPOINT_URL*`` ignored),
+    region and addressing style; the store's keys, or its own section's credential provider
+    (SSO, role, process) without the environment's keys, instance metadata or containers.
+    One attempt, bounded connect and read timeouts, also for the STS/SSO calls of a provider."""
+    import botocore.credentials
+    import botocore.session
+    from botocore.config import Config
+    from botocore.configprovider import ConstantProvider
+
+    core = botocore.session.Session()
+    bounded = Config(
+        connect_timeout=timeout, read_timeout=timeout, retries={"mode": "standard", "max_attempts": 1}
+    )
+    core.set_default_client_config(bounded)  # also the STS/SSO clients of a credential provider
+    config = bounded.merge(
+        Config(
+            ignore_configured_endpoint_urls=True,  # the S3 endpoint is the profile's, nothing else
+            s3={"addressing_style": profile.addressing_style} if profile.addressing_style != "auto" else None,
+        )
+    )
+    config_store = core.get_component("config_store")
+    region = profile.region or "us-east-1"
+    if store_keys:
+        config_store.set_config_provider("profile", ConstantProvider(None))
+        return core.create_client(
+            "s3",
+            region_name=region,
+            endpoint_url=profile.endpoint_url,
+            aws_access_key_id=profile.access_key_id,
+            aws_secret_access_key=profile.secret_access_key,
+            aws_session_token=profile.session_token,
+            config=config,
+        )
+    config_store.set_config_provider("profile", ConstantProvider(profile.name))
+    resolver = botocore.credentials.create_credential_resolver(core)
+    for method in _OUTSIDE_THE_PROFILE:
+        resolver.remove(method)
+    core.register_component("credential_provider", resolver)
+    return core.create_client("s3", region_name=region, endpoint_url=profile.endpoint_url, config=config)
+
+
+def _live_error(exc: BaseException, profile: Profile, timeout: float) -> str:
+    from botocore import exceptions as bce
+
+    if isinstance(exc, bce.ClientError):
+        error = exc.response.get("Error", {})
+        detail = f"{error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
+    elif isinstance(exc, bce.ConnectTimeoutError | bce.ReadTimeoutError):
+        detail = f"no answer within {timeout:g} s"
+    elif isinstance(exc, bce.EndpointConnectionError):
+        detail = f"cannot connect to {profile.endpoint_url or 'AWS'}"
+    elif isinstance(exc, bce.ProfileNotFound):
+        detail = f"[profile {profile.name}] is not in the AWS files yet (run 's3env write')"
+    elif isinstance(exc, bce.NoCredentialsError):
+        detail = "no credentials"
+    else:
+        lines = str(exc).strip().splitlines()
+        detail = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return _mask_userinfo(detail)[:300]
+
+
+def live_profile_check(report: Report, store: ProfileStore, timeout: float = 10) -> None:
+    """``--live`` for the expected profile itself: list buckets with its own credentials, endpoint
+    and region (from the store and the secret store; an SSO, role or credential_process profile
+    through its section of the AWS files), whatever this shell's tools would use.  Bounded by
+    the client's timeouts, one attempt, and a deadline of three timeouts for the whole check."""
+    import threading
+    import time
+
+    if report.profile is None or report.expected is None:
+        return
+    expected = report.expected["boto3"]
+    facts: dict[str, Any] = {
+        "profile": report.profile,
+        "endpoint_url": _mask_userinfo(report.expected_endpoint) if report.expected_endpoint else None,
+        "region": expected.region,
+        "credentials": expected.credential_source,
+        "ok": None,
+        "seconds": None,
+        "buckets": None,
+        "detail": "",
+    }
+    report.live_profile = facts
+    try:
+        profile = store.get(report.profile, secrets=True)
+    except S3envError as exc:
+        facts.update(ok=False, detail=exc.message)
+    else:
+        store_keys = _uses_store_keys(profile, expected)
+        if not store_keys and expected.credential_provider == "none":
+            facts["detail"] = f"{profile.name} has no credentials to list buckets with"
+            return
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                client = _profile_client(profile, store_keys, timeout)
+                outcome["buckets"] = len(client.list_buckets().get("Buckets", []))
+            except Exception as exc:  # whatever failed is what the check reports
+                outcome["error"] = _live_error(exc, profile, timeout)
+
+        start = time.perf_counter()
+        worker = threading.Thread(target=work, name="s3env-doctor-live", daemon=True)
+        worker.start()
+        worker.join(3 * timeout)
+        facts["seconds"] = round(time.perf_counter() - start, 3)
+        if "buckets" in outcome:
+            facts.update(ok=True, buckets=outcome["buckets"])
+        else:
+            facts.update(ok=False, detail=outcome.get("error") or f"no answer within {3 * timeout:g} s")
+    if facts["ok"] is False:
+        report.problems.append(
+            Problem(
+                "profile-live-failed",
+                f"{report.profile} itself ({facts['credentials']}) could not list buckets: {facts['detail']}",
+                f"check its endpoint, region and keys: s3env profile show {report.profile}",
+            )
+        )
