@@ -13,8 +13,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from s3env.errors import S3envError
-from s3env.model import Profile
+from s3env.errors import ManagedSectionConflict, S3envError
+from s3env.model import Profile, mask_urls_in
 from s3env.paths import StorePaths, aws_config_file, aws_credentials_file
 from s3env.resolve import (
     TOOLS,
@@ -36,6 +36,9 @@ class Problem:
     code: str
     message: str
     fix: str
+
+    def __post_init__(self) -> None:  # an endpoint quoted in a message never shows user:secret@
+        self.message, self.fix = mask_urls_in(self.message), mask_urls_in(self.fix)
 
     def to_json(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message, "fix": self.fix}
@@ -110,6 +113,8 @@ def _shown_env(env: Mapping[str, str]) -> dict[str, str | None]:
     for name in WATCHED_ENV:
         value = env.get(name)
         out[name] = "(set, hidden)" if value and name in _SECRET_VARS else value
+        if value and "ENDPOINT" in name:
+            out[name] = mask_urls_in(value)
     return out
 
 
@@ -340,28 +345,11 @@ def checksum_problems(
 
 
 def drift_problems(result: SyncResult, state: ManagedState) -> list[Problem]:
-    """Differences between the files and the store that s3env would have to write.  Pure.
-
-    Before s3env manages anything (no active profile, no section recorded as s3env's) nothing
-    can be out of date: ``profile add`` writes nothing until the first ``use``.  Without an
-    active profile, an env file that does not exist is not out of date either: it would only
-    unset variables, and the prompt hook applies nothing when there is no file."""
-    if result.active is None and state.is_empty():
-        return []
+    """Differences between the files and the store that s3env would have to write (the same
+    lines as ``s3env write --check``).  Pure."""
     fix = "run 's3env write' (your edits are backed up)"
-    problems = []
-    for update in result.updates:
-        if result.active is None and update.owned_after is None and update.old_text is None:
-            continue
-        for header in update.hand_edited:
-            message = f"{update.path}: [{header}] was edited by hand since s3env wrote it"
-            problems.append(Problem("managed-section-edited", message, fix))
-        if update.changed:
-            described = ", ".join(update.changes) or "content differs"
-            problems.append(
-                Problem("managed-files-out-of-date", f"{update.path}: out of date ({described})", fix)
-            )
-    return problems
+    codes = {"edited": "managed-section-edited", "out-of-date": "managed-files-out-of-date"}
+    return [Problem(codes[kind], line, fix) for kind, line in result.drift(state)]
 
 
 def _file_facts(path: str, secret: bool) -> tuple[dict[str, Any], list[Problem]]:
@@ -474,10 +462,12 @@ def diagnose(
 
             result, state = plan(store, active=data.settings.get("active"))
             problems += drift_problems(result, state)
-        except S3envError as exc:
+        except ManagedSectionConflict as exc:
             problems.append(
                 Problem("managed-files-blocked", exc.message, "see the message; --force overrides")
             )
+        except S3envError as exc:  # a target s3env will not write through, a broken record …
+            problems.append(Problem("managed-files-blocked", exc.message, "see the message"))
     tools = resolve_all(env, aws_files)
     problems += private_path_problems(store.paths, env)
     expected = followed = None
@@ -572,13 +562,6 @@ def live_check(report: Report, env: Mapping[str, str], timeout: float = 20) -> N
 _OUTSIDE_THE_PROFILE = ("env", "ec2-credentials-file", "boto-config", "container-role", "iam-role")
 
 
-def _mask_userinfo(text: str) -> str:
-    """``scheme://user:secret@host`` -> ``scheme://****@host`` wherever a URL is quoted."""
-    import re
-
-    return re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s\"']+@", r"\1****@", text)
-
-
 def _uses_store_keys(profile: Profile, expected: Resolution) -> bool:
     """Whether the profile's credentials are the keys in s3env's store (written to the
     credentials file or served by ``s3env credential-process``), not another provider's."""
@@ -647,7 +630,7 @@ def _live_error(exc: BaseException, profile: Profile, timeout: float) -> str:
     else:
         lines = str(exc).strip().splitlines()
         detail = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
-    return _mask_userinfo(detail)[:300]
+    return mask_urls_in(detail)[:300]
 
 
 def live_profile_check(report: Report, store: ProfileStore, timeout: float = 10) -> None:
@@ -663,7 +646,7 @@ def live_profile_check(report: Report, store: ProfileStore, timeout: float = 10)
     expected = report.expected["boto3"]
     facts: dict[str, Any] = {
         "profile": report.profile,
-        "endpoint_url": _mask_userinfo(report.expected_endpoint) if report.expected_endpoint else None,
+        "endpoint_url": mask_urls_in(report.expected_endpoint) if report.expected_endpoint else None,
         "region": expected.region,
         "credentials": expected.credential_source,
         "ok": None,

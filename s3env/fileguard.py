@@ -56,6 +56,20 @@ def read_regular(path: str) -> bytes | None:
     return None if found is None else found[0]
 
 
+def read_regular_text(path: str) -> str | None:
+    """``read_regular`` decoded as UTF-8 (line endings as they are): another tool's file, whose
+    undecodable text is one FileParseError naming the line."""
+    data = read_regular(path)
+    if data is None:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        from s3env.errors import FileParseError
+
+        raise FileParseError(path, data[: exc.start].count(b"\n") + 1, "not valid UTF-8") from None
+
+
 def read_regular_stat(path: str) -> tuple[bytes, os.stat_result] | None:
     """``read_regular`` with the ``fstat`` of the descriptor it read (mode and owner checks)."""
     try:

@@ -374,6 +374,15 @@ def validate_extra(key: str, value: str) -> None:
         )
 
 
+def mask_urls_in(text: str) -> str:
+    """``text`` with the ``user:secret@`` part of every URL in it masked (messages, details)."""
+    if "@" not in text:
+        return text
+    import re  # only for text that holds an '@'
+
+    return re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s\"']+@", r"\1****@", text)
+
+
 def mask_url(url: str) -> str:
     """``url`` with any ``user:secret@`` part replaced by ``****@``: for every place a URL is shown."""
     scheme_end = url.find("://")

@@ -75,14 +75,16 @@ class Resolution:
     credential_identity: tuple[str, ...] = field(default=("none",), repr=False)
 
     def to_json(self) -> dict[str, Any]:
+        from s3env.model import mask_urls_in
+
         data = {
             "profile": self.profile,
-            "endpoint_url": self.endpoint_url,
+            "endpoint_url": mask_urls_in(self.endpoint_url) if self.endpoint_url else None,
             "region": self.region,
             "credential_source": self.credential_source,
             "credential_provider": self.credential_provider,
             "profile_missing": self.profile_missing,
-            "decided_by": self.decided_by,
+            "decided_by": {k: mask_urls_in(v) for k, v in self.decided_by.items()},
         }
         if self.error:
             data["error"] = self.error

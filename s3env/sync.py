@@ -65,15 +65,25 @@ class SyncResult:
     def changed(self) -> list[FileUpdate]:
         return [u for u in self.updates if u.changed]
 
-    def drift(self) -> list[str]:
-        """Human lines for every difference between the files and the store."""
-        lines: list[str] = []
+    def drift(self, state: ManagedState) -> list[tuple[str, str]]:
+        """``(kind, line)`` for every difference between the files and the store that s3env would
+        have to write; kind is ``edited`` (a section s3env wrote, edited by hand) or ``out-of-date``.
+
+        Before s3env manages anything (no active profile, no section recorded as s3env's) nothing
+        is out of date: ``profile add`` writes nothing until the first ``use``.  Without an active
+        profile, an env file that does not exist is not out of date either: it would only unset
+        variables, and the prompt hook applies nothing when there is no file."""
+        if self.active is None and state.is_empty():
+            return []
+        lines: list[tuple[str, str]] = []
         for update in self.updates:
+            if self.active is None and update.owned_after is None and update.old_text is None:
+                continue
             for header in update.hand_edited:
-                lines.append(f"{update.path}: [{header}] was edited by hand since s3env wrote it")
+                lines.append(("edited", f"{update.path}: [{header}] was edited by hand since s3env wrote it"))
             if update.changed:
                 described = ", ".join(update.changes) or "content differs"
-                lines.append(f"{update.path}: out of date ({described})")
+                lines.append(("out-of-date", f"{update.path}: out of date ({described})"))
         return lines
 
 

@@ -190,3 +190,18 @@ def test_debug_traceback_shows_frames_but_no_values(
     assert SECRET not in err
     assert "Traceback (most recent call last)" in err and "in inner" in err and "builtins.ValueError" in err
     assert err.strip().endswith("s3env: error: profiles.toml: cannot read it")
+
+
+def test_doctor_masks_user_info_of_every_endpoint(run_s3env: RunS3env) -> None:
+    run_s3env("profile", "add", "p", "--endpoint-url", "http://127.0.0.1:9", "--region", "us-east-1")
+    run_s3env("use", "p")
+    env = {
+        "AWS_PROFILE": "p",
+        "S3_ENDPOINT_URL": f"http://AK:{SECRET}@127.0.0.1:9",
+        "AWS_ENDPOINT_URL": f"http://AK:{TOKEN}@127.0.0.1:10",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    for args in ([], ["--json"]):
+        result = run_s3env("doctor", *args, env=env)
+        assert result.returncode == 1 and "****@127.0.0.1" in result.stdout
+        assert SECRET not in result.stdout + result.stderr and TOKEN not in result.stdout + result.stderr

@@ -415,3 +415,14 @@ def test_keys_added_by_hand_to_a_managed_section_are_kept(run_s3env: RunS3env, s
     assert "mfa_serial" in removed.stderr
     left = raw_config_parse(str(sandbox.aws_config))["profile lab"]
     assert left == {"mfa_serial": "arn:aws:iam::1:mfa/me", "s3": {"max_concurrent_requests": "5"}}
+
+
+def test_write_check_on_a_fresh_install_finds_nothing_out_of_date(
+    run_s3env: RunS3env, sandbox: Sandbox
+) -> None:
+    ok(run_s3env("write", "--check"))
+    add(run_s3env, "lab", "--region", "us-east-1")  # a profile, but nothing managed yet
+    result = ok(run_s3env("write", "--check"))
+    assert "out of date" not in result.stdout
+    ok(run_s3env("use", "lab"))
+    ok(run_s3env("write", "--check"))

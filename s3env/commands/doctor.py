@@ -7,6 +7,7 @@ import os
 import typer
 
 from s3env.commands._output import examples, print_json, print_table, show
+from s3env.model import mask_urls_in
 
 
 def register(app: typer.Typer) -> None:
@@ -85,7 +86,14 @@ def _print(report) -> None:  # type: ignore[no-untyped-def]
         if live and live.get("seconds") is not None:
             live_text += f" {live['seconds'] * 1000:.0f} ms"
         rows.append(
-            [tool, show(r.profile), r.endpoint_url or "AWS", show(r.region), r.credential_source, live_text]
+            [
+                tool,
+                show(r.profile),
+                mask_urls_in(r.endpoint_url) if r.endpoint_url else "AWS",
+                show(r.region),
+                r.credential_source,
+                live_text,
+            ]
         )
     headers = [
         "TOOL",
@@ -99,7 +107,7 @@ def _print(report) -> None:  # type: ignore[no-untyped-def]
     print()
     for tool, r in report.tools.items():
         by = r.decided_by
-        print(f"{tool}: endpoint by {by.get('endpoint_url')}; profile by {by.get('profile')}")
+        print(mask_urls_in(f"{tool}: endpoint by {by.get('endpoint_url')}; profile by {by.get('profile')}"))
     print()
     if report.ok:
         print("No problems found.")

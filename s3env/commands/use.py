@@ -84,12 +84,12 @@ def write(
 
     store = ProfileStore()
     if check or diff:
-        result, _state = plan(store, active=store.active_name(), force=force, take_default=take_default)
+        result, state = plan(store, active=store.active_name(), force=force, take_default=take_default)
         if diff:
             sys.stdout.write(unified_diff(result.updates))
         if check:
-            drift = result.drift()
-            for line in drift:
+            drift = result.drift(state)
+            for _kind, line in drift:
                 print(line)
             if drift:
                 raise typer.Exit(1)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from s3env.errors import S3envError
+from s3env.fileguard import read_regular_text
 from s3env.importers.base import Candidate, normalize_endpoint, profile_name
 from s3env.model import SECRET_INI_KEYS, Profile, mask_url, validate_extra
 
@@ -213,20 +214,13 @@ def candidates_from_texts(
 
 
 def read(env: Mapping[str, str]) -> list[Candidate]:
-    from s3env.errors import AwsFileParseError
     from s3env.paths import aws_config_file, aws_credentials_file
     from s3env.writers import ini_edit
 
     config_path, creds_path = str(aws_config_file(env)), str(aws_credentials_file(env))
     texts: dict[str, str | None] = {}
     for path, kind in ((config_path, "config"), (creds_path, "credentials")):
-        try:
-            with open(path, encoding="utf-8", newline="") as fh:
-                texts[path] = fh.read()
-        except FileNotFoundError:
-            texts[path] = None
-            continue
-        except UnicodeDecodeError:
-            raise AwsFileParseError(path, None, "not valid UTF-8") from None
-        ini_edit.validate(texts[path] or "", path, kind)  # botocore's own refusals, with file and line
+        texts[path] = read_regular_text(path)
+        if texts[path] is not None:  # botocore's own refusals, with file and line
+            ini_edit.validate(texts[path] or "", path, kind)
     return candidates_from_texts(texts[config_path], texts[creds_path], config_path, creds_path)

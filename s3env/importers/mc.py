@@ -40,15 +40,16 @@ def read(env: Mapping[str, str]) -> list[Candidate]:
     import json
     import os
 
-    from s3env.errors import StoreError
+    from s3env.errors import FileParseError
+    from s3env.fileguard import read_regular_text
 
     home = env.get("HOME") or os.path.expanduser("~")
     path = os.path.join(env.get("MC_CONFIG_DIR") or os.path.join(home, ".mc"), "config.json")
-    if not os.path.isfile(path):
+    text = read_regular_text(path)
+    if text is None:
         return []
     try:
-        with open(path, encoding="utf-8") as fh:
-            config = json.load(fh)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise StoreError(f"{path}: not valid JSON ({exc})") from None
+        config = json.loads(text)
+    except json.JSONDecodeError as exc:  # its message names a position, never the content
+        raise FileParseError(path, exc.lineno, f"not valid JSON ({exc.msg}, column {exc.colno})") from None
     return candidates_from(config, path)

@@ -61,9 +61,8 @@ def read(env: Mapping[str, str]) -> list[Candidate]:
     home = env.get("HOME") or os.path.expanduser("~")
     path = os.path.join(home, ".config", "megfile", "megfile.conf")
     values: dict[str, str] = {}
-    if os.path.isfile(path):
-        parser = read_configparser(path, keep_case=True)
-        if parser.has_section("env"):
-            values.update(dict(parser.items("env")))
+    parser = read_configparser(path, keep_case=True)
+    if parser is not None and parser.has_section("env"):
+        values.update(dict(parser.items("env")))
     values.update({k: v for k, v in env.items() if "__" in k or k.startswith(("AWS_", "OSS_"))})
     return candidates_from(values, f"{path} [env] and the environment")

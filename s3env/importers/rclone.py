@@ -64,7 +64,7 @@ def read(env: Mapping[str, str]) -> list[Candidate]:
     home = env.get("HOME") or os.path.expanduser("~")
     xdg = env.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
     path = env.get("RCLONE_CONFIG") or os.path.join(xdg, "rclone", "rclone.conf")
-    if not os.path.isfile(path):
-        return []
     parser = read_configparser(path)
+    if parser is None:
+        return []
     return candidates_from({s: dict(parser.items(s)) for s in parser.sections()}, path)

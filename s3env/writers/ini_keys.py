@@ -138,20 +138,22 @@ def configparser_error(exc: Exception, path: str) -> FileParseError:
 
 
 def read_configparser(path: str, *, keep_case: bool = False, interpolation: bool = False):
-    """``configparser.ConfigParser`` over ``path`` as another tool reads it, every refusal one
-    :class:`FileParseError` (no text of the file in it)."""
+    """``configparser.ConfigParser`` over ``path`` as another tool reads it (None when there is no
+    such file), every refusal one :class:`FileParseError` (no text of the file in it)."""
     import configparser
 
     parser = configparser.ConfigParser() if interpolation else configparser.ConfigParser(interpolation=None)
     if keep_case:
         parser.optionxform = str  # type: ignore[assignment,method-assign]
+    from s3env.fileguard import read_regular_text
+
+    text = read_regular_text(path)
+    if text is None:
+        return None
     try:
-        with open(path, encoding="utf-8") as fh:
-            parser.read_file(fh, source=path)
+        parser.read_string(text, source=path)
         for section in parser.sections():
             dict(parser.items(section))  # interpolation errors surface on read
-    except UnicodeDecodeError as exc:
-        raise FileParseError(path, None, f"not valid UTF-8 (byte {exc.start})") from None
     except configparser.Error as exc:
         raise configparser_error(exc, path) from None
     return parser
