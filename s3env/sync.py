@@ -388,6 +388,7 @@ def plan(
         for target in ini_targets:
             if texts[target.path] is not None:
                 ini_edit.validate(texts[target.path] or "", str(target.path), target.kind)
+        notices += writer.notices(ctx, texts)
         writer_blocked = {} if force else _profiles_blocked(ini_targets, texts, state)
         if must_write in writer_blocked:
             raise ManagedSectionConflict(

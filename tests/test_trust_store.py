@@ -426,3 +426,27 @@ def test_write_check_on_a_fresh_install_finds_nothing_out_of_date(
     assert "out of date" not in result.stdout
     ok(run_s3env("use", "lab"))
     ok(run_s3env("write", "--check"))
+
+
+def test_renaming_a_role_chains_source_says_so(run_s3env: RunS3env, sandbox: Sandbox) -> None:
+    sandbox.aws_config.write_text(
+        "[profile base]\nregion = us-east-1\n"
+        "[profile role]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n"
+    )
+    ok(run_s3env("import", "aws"))
+    result = ok(run_s3env("profile", "rename", "base", "base2"))
+    assert "role still names source_profile = base" in result.stderr
+
+
+def test_a_profile_on_the_users_own_services_section_says_where_its_endpoint_comes_from(
+    run_s3env: RunS3env, sandbox: Sandbox
+) -> None:
+    sandbox.aws_config.write_text(
+        "[services mine]\ns3 =\n  endpoint_url = http://127.0.0.1:9\n[profile onprem]\nservices = mine\n"
+    )
+    ok(run_s3env("import", "aws"))
+    quiet = ok(run_s3env("use", "onprem"))
+    assert "[services mine]" not in quiet.stderr
+    changed = ok(run_s3env("profile", "set", "onprem", "endpoint_url=http://127.0.0.1:10"))
+    assert "from your [services mine] (http://127.0.0.1:9)" in changed.stderr
+    assert "services = mine" in sandbox.aws_config.read_text()

@@ -326,6 +326,12 @@ def rename(
     with store.transaction():
         store.rename(old, new)
         _follow(store, must_write=new)
+    chained = [p.name for p in store.list() if p.extra.get("source_profile") == old]
+    if chained:  # role chains name profiles of the AWS files: theirs still name the old one
+        notice(
+            f"{', '.join(chained)} still name{'s' if len(chained) == 1 else ''} source_profile = {old}; "
+            f"update with 's3env profile set NAME extra.source_profile={new}'"
+        )
     print(f"Renamed profile '{old}' to '{new}'.")
 
 

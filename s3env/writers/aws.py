@@ -31,6 +31,7 @@ only when neither file has a ``[default]`` of the user's (or with --take-default
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 from s3env.model import Profile, checksum_settings, ini_safe, split_extra_key
 from s3env.writers.base import DesiredSection, IniTarget, Items, ToolWriter, WriteContext
@@ -156,3 +157,25 @@ class AwsFilesWriter(ToolWriter):
                 group_headers={DEFAULT_GROUP: ("default",)},
             ),
         ]
+
+    def notices(self, ctx: WriteContext, texts: dict[Path, str | None]) -> list[str]:
+        """A profile that keeps the user's own ``services = NAME`` gets its awscli/boto3 endpoint
+        from that section: say so when it is not the profile's endpoint."""
+        from s3env.writers import ini_edit
+
+        text = texts.get(ctx.aws_config) or ""
+        out: list[str] = []
+        for profile in ctx.profiles:
+            name = profile.extra.get("services")
+            if name is None or not profile.endpoint_url:
+                continue
+            values = ini_edit.section_values(text, f"services {name}", str(ctx.aws_config)) or {}
+            block = values.get("s3")
+            there = block.get("endpoint_url") if isinstance(block, dict) else None
+            if there != profile.endpoint_url:
+                out.append(
+                    f"awscli and boto3 read profile '{profile.name}''s endpoint from your [services {name}] "
+                    f"({there or 'none there'}), not {profile.endpoint_url}: edit it there, or run "
+                    f"'s3env profile set {profile.name} extra.services=' to let s3env write its own"
+                )
+        return out

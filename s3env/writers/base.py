@@ -86,3 +86,9 @@ class ToolWriter(ABC):
 
     @abstractmethod
     def targets(self, ctx: WriteContext) -> list[IniTarget | IniKeysTarget | WholeFileTarget]: ...
+
+    def notices(self, ctx: WriteContext, texts: dict[Path, str | None]) -> list[str]:
+        """What the user should know about the files as they are now (``texts``: each INI
+        target's current text, None when absent), e.g. a section of theirs that decides instead of
+        s3env's.  Pure; nothing by default."""
+        return []
