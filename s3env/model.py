@@ -476,6 +476,19 @@ def closest_name(name: str, candidates: list[str]) -> str | None:
     return lowered.get(name.lower())
 
 
+def _preset_fill(
+    provider: str, endpoint_url: str | None, region: str | None, addressing_style: str | None
+) -> tuple[str, str | None, str | None, str | None]:
+    """A provider preset fills what is not set: (provider, endpoint_url, region, addressing_style)."""
+    from s3env.providers import get_provider
+
+    preset = get_provider(provider)
+    region = region or preset.default_region
+    if endpoint_url is None:
+        endpoint_url = preset.endpoint_for(region)
+    return preset.name, endpoint_url, region, addressing_style or preset.addressing_style
+
+
 def new_profile(
     name: str,
     *,
@@ -492,14 +505,9 @@ def new_profile(
     """A validated profile from user options; a provider preset fills what was not given."""
     validate_name(name)
     if provider is not None:
-        from s3env.providers import get_provider
-
-        preset = get_provider(provider)
-        provider = preset.name
-        addressing_style = addressing_style or preset.addressing_style
-        region = region or preset.default_region
-        if endpoint_url is None:
-            endpoint_url = preset.endpoint_for(region)
+        provider, endpoint_url, region, addressing_style = _preset_fill(
+            provider, endpoint_url, region, addressing_style
+        )
     return Profile(
         name=name,
         endpoint_url=endpoint_url,
@@ -526,29 +534,22 @@ def update_profile(
 ) -> Profile:
     """``profile add NAME --force`` over an existing profile: only the options given change (keys
     and ``extra`` stay); a provider preset fills only what neither the options nor the profile set."""
-    given = {
-        "endpoint_url": endpoint_url,
-        "region": region,
-        "addressing_style": addressing_style,
-        "access_key_id": access_key_id,
-        "credentials": credentials,
-    }
-    changes = {k: v for k, v in given.items() if v is not None}
+    endpoint_url = endpoint_url if endpoint_url is not None else profile.endpoint_url
+    region = region or profile.region
+    if addressing_style is None and profile.addressing_style != "auto":
+        addressing_style = profile.addressing_style
     if provider is not None:
-        from s3env.providers import get_provider
-
-        preset = get_provider(provider)
-        changes["provider"] = preset.name
-        region = changes.get("region", profile.region) or preset.default_region
-        if region is not None:
-            changes["region"] = region
-        if addressing_style is None and profile.addressing_style == "auto":
-            changes["addressing_style"] = preset.addressing_style or "auto"
-        if endpoint_url is None and profile.endpoint_url is None:
-            endpoint = preset.endpoint_for(region)
-            if endpoint is not None:
-                changes["endpoint_url"] = endpoint
-    return profile.replace(**changes).validate()
+        provider, endpoint_url, region, addressing_style = _preset_fill(
+            provider, endpoint_url, region, addressing_style
+        )
+    return profile.replace(
+        endpoint_url=endpoint_url,
+        region=region,
+        addressing_style=addressing_style or "auto",
+        provider=provider or profile.provider,
+        access_key_id=access_key_id or profile.access_key_id,
+        credentials=credentials or profile.credentials,
+    ).validate()
 
 
 def parse_secret_lines(text: str) -> tuple[str, str | None]:
