@@ -687,6 +687,21 @@ def test_multipart_upload_and_download(pair: Callable[..., Pair]) -> None:
     assert json.loads(b3.result.stdout)["object"]["size"] == len(big)
 
 
+def test_a_file_of_exactly_the_part_size_is_one_put(pair: Callable[..., Pair]) -> None:
+    """aws-sdk-go's uploader (s5cmd) sends a file of at most --part-size bytes as one PUT;
+    s3transfer, which the boto3 backend used before, made a file of exactly the part size a
+    one-part multipart upload, whose ETag (``…-1``) differs from s5cmd's."""
+    data = os.urandom(5 * 1024 * 1024)
+    p = pair(local={"five.bin": data, "more.bin": data + b"x"}, remote={})
+    s5 = p.sides[0]
+    b3 = p.run("cp", "-p", "5", "five.bin", "s3://{B}/five.bin")
+    etag = p.head(b3, "five.bin")["ETag"]
+    assert etag == p.head(s5, "five.bin")["ETag"] and "-" not in etag
+    b3 = p.run("cp", "-p", "5", "more.bin", "s3://{B}/more.bin")
+    etag = p.head(b3, "more.bin")["ETag"]
+    assert etag == p.head(s5, "more.bin")["ETag"] and etag.endswith('-2"')
+
+
 def test_unreachable_endpoint(shim: Shim, tmp_path: Path) -> None:
     """Connection refused: one line on stderr, exit 1, for both backends.  (s5cmd retries for
     about 40 s before it gives up; this case is slow by nature.)"""
