@@ -7,9 +7,13 @@ network or a dying load balancer would.  ``cuts=-1`` cuts every connection.
 
 ``pause_up_after``: the first connection that sends more than that many bytes upstream is
 held there (``paused`` is set) until the test sets ``resume``: a way to change a local file
-in the middle of its upload.
+in the middle of its upload, or to interrupt a command in the middle of a transfer.
+``pause_down_after``: the same for the first connection that receives more than that many
+bytes downstream (a download held mid-body).  With ``drop`` set before ``resume``, the held
+connection is closed instead of carrying on: the server gets a body cut where it was held.
 
 ``record_up``: keep every byte each connection sent upstream; ``request_heads`` parses them.
+``listen``: the address to listen on (another than loopback, to test proxy rules).
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ class FaultProxy:
         cuts: int,
         pause_up_after: int | None = None,
         record_up: bool = False,
+        pause_down_after: int | None = None,
+        listen: str = "127.0.0.1",
     ) -> None:
         parts = urlsplit(upstream)
         self.upstream = (parts.hostname or "127.0.0.1", parts.port or 80)
@@ -36,13 +42,15 @@ class FaultProxy:
         self.cut_count = 0
         self.connections = 0
         self.pause_up_after = pause_up_after
+        self.pause_down_after = pause_down_after
         self.paused = threading.Event()
         self.resume = threading.Event()
+        self.drop = threading.Event()
         self.record_up = record_up
         self.sent_up: list[bytearray] = []  # one per connection, with record_up
         self._lock = threading.Lock()
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self.url = f"http://127.0.0.1:{self._sock.getsockname()[1]}"
+        self._sock = socket.create_server((listen, 0))
+        self.url = f"http://{listen}:{self._sock.getsockname()[1]}"
         threading.Thread(target=self._accept, daemon=True).start()
 
     def close(self) -> None:
@@ -80,6 +88,7 @@ class FaultProxy:
                 data = server.recv(65536)
                 if not data:
                     break
+                data, sent = self._maybe_pause(self.pause_down_after, client, data, sent)
                 if cut_here is None and sent + len(data) > self.cut_after:
                     cut_here = self._take_cut()
                     if cut_here:
@@ -109,13 +118,7 @@ class FaultProxy:
                     break
                 if record is not None:
                     record += data
-                limit = self.pause_up_after
-                if limit is not None and sent <= limit < sent + len(data) and not self.paused.is_set():
-                    sink.sendall(data[: limit - sent])
-                    self.paused.set()
-                    self.resume.wait(60)
-                    data = data[limit - sent :]
-                    sent = limit
+                data, sent = self._maybe_pause(self.pause_up_after, sink, data, sent)
                 sink.sendall(data)
                 sent += len(data)
         except OSError:
@@ -123,6 +126,23 @@ class FaultProxy:
         finally:
             with contextlib.suppress(OSError):
                 sink.shutdown(socket.SHUT_WR)
+
+    def _maybe_pause(
+        self, limit: int | None, sink: socket.socket, data: bytes, sent: int
+    ) -> tuple[bytes, int]:
+        """Past ``limit`` bytes on this connection, the first time on this proxy: send up to
+        the limit, set ``paused``, hold until ``resume``; the rest of ``data`` is returned."""
+        if limit is None or not sent <= limit < sent + len(data):
+            return data, sent
+        with self._lock:
+            if self.paused.is_set():
+                return data, sent
+            self.paused.set()
+        sink.sendall(data[: limit - sent])
+        self.resume.wait(60)
+        if self.drop.is_set():
+            raise OSError("held connection dropped")  # the pump ends: both sides are shut
+        return data[limit - sent :], limit
 
     def request_heads(self) -> list[tuple[str, dict[str, str]]]:
         """(request line, headers with lower-case names) of every request recorded so far."""

@@ -372,23 +372,31 @@ def test_request_heads_as_s5cmd_100_continue_from_2_mib_no_checksums_md5_on_dele
     assert {k: v and v.lower() for k, v in expects["s5cmd"].items()} == expects["boto3"]
 
 
-def test_sized_file_body_is_the_size_at_the_start(tmp_path: Path) -> None:
-    from s3env.backends.boto3_backend.transfer import SizedFileBody, TaskError
+def test_a_file_body_is_the_size_at_the_start(tmp_path: Path) -> None:
+    from s3env.backends.boto3_backend.cancel import Cancellation
+    from s3env.backends.boto3_backend.multipart import FileChangedError, FileRange
 
     path = tmp_path / "f"
     path.write_bytes(b"0123456789")
-    with open(path, "rb") as handle:
-        body = SizedFileBody(handle, 10, "f")
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        body = FileRange(fd, 0, 10, "f", Cancellation())
         assert body.seek(0, os.SEEK_END) == 10 and body.tell() == 10  # what botocore measures
         body.seek(0)
         assert body.read(4) == b"0123"
         with open(path, "ab") as grow:
             grow.write(b"more")
         assert body.read() == b"456789" and body.read() == b""  # growth is not sent
+        part = FileRange(fd, 4, 3, "f", Cancellation())  # a part: its own range only
+        assert part.read() == b"456" and part.read() == b""
         body.seek(0)
         os.truncate(path, 3)
-        with pytest.raises(TaskError, match="f shrank during the upload: it ends at byte 3, before byte 10"):
+        with pytest.raises(
+            FileChangedError, match="f shrank during the upload: it ends at byte 3, before byte 10"
+        ):
             body.read()
+    finally:
+        os.close(fd)
 
 
 def test_a_range_answered_with_other_bytes_is_refused(tmp_path: Path) -> None:

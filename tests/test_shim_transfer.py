@@ -687,6 +687,21 @@ def test_multipart_upload_and_download(pair: Callable[..., Pair]) -> None:
     assert json.loads(b3.result.stdout)["object"]["size"] == len(big)
 
 
+def test_a_file_of_exactly_the_part_size_is_one_put(pair: Callable[..., Pair]) -> None:
+    """aws-sdk-go's uploader (s5cmd) sends a file of at most --part-size bytes as one PUT;
+    s3transfer, which the boto3 backend used before, made a file of exactly the part size a
+    one-part multipart upload, whose ETag (``…-1``) differs from s5cmd's."""
+    data = os.urandom(5 * 1024 * 1024)
+    p = pair(local={"five.bin": data, "more.bin": data + b"x"}, remote={})
+    s5 = p.sides[0]
+    b3 = p.run("cp", "-p", "5", "five.bin", "s3://{B}/five.bin")
+    etag = p.head(b3, "five.bin")["ETag"]
+    assert etag == p.head(s5, "five.bin")["ETag"] and "-" not in etag
+    b3 = p.run("cp", "-p", "5", "more.bin", "s3://{B}/more.bin")
+    etag = p.head(b3, "more.bin")["ETag"]
+    assert etag == p.head(s5, "more.bin")["ETag"] and etag.endswith('-2"')
+
+
 def test_unreachable_endpoint(shim: Shim, tmp_path: Path) -> None:
     """Connection refused: one line on stderr, exit 1, for both backends.  (s5cmd retries for
     about 40 s before it gives up; this case is slow by nature.)"""
@@ -724,3 +739,178 @@ def test_unreachable_endpoint(shim: Shim, tmp_path: Path) -> None:
         b'ERROR "cp f.txt s3://bkt/k": RequestError: send request failed caused by: '
         b'Put "http://127.0.0.1:9/bkt/k": dial tcp 127.0.0.1:9: connect: connection refused\n'
     )
+
+
+# ---- links, FIFOs and sockets as sources ----------------------------------------------------
+
+
+def _specials(root: Path) -> dict[str, str]:
+    """What ``_read_tree`` leaves out: links (and where they point), FIFOs, sockets."""
+    found: dict[str, str] = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_symlink():
+            found[rel] = "-> " + os.readlink(path)
+        elif path.is_fifo():
+            found[rel] = "fifo"
+        elif path.is_socket():
+            found[rel] = "socket"
+    return found
+
+
+def _plant_links(p: Pair) -> None:
+    """On both sides: ``ln/`` with a file, a directory, links to each, a link in a
+    subdirectory; ``broken/`` with a link to nowhere."""
+    for side in p.sides:
+        ln = side.cwd / "ln"
+        (ln / "real").mkdir(parents=True)
+        (ln / "sub").mkdir()
+        (ln / "a.txt").write_bytes(b"alpha")
+        (ln / "real" / "r.txt").write_bytes(b"real")
+        (ln / "link.txt").symlink_to("a.txt")
+        (ln / "linkdir").symlink_to("real")
+        (ln / "sub" / "up.txt").symlink_to("../a.txt")
+        (ln / "sub" / "s.txt").write_bytes(b"sub")
+        broken = side.cwd / "broken"
+        broken.mkdir()
+        (broken / "b.txt").write_bytes(b"b")
+        (broken / "nowhere").symlink_to("no-such-file")
+
+
+def _plant_fifo_and_socket(p: Pair) -> list[object]:
+    """A FIFO and a listening Unix socket in ``sp/`` on both sides (the sockets are returned
+    to be closed).  A FIFO opened for reading would block the command for ever."""
+    import socket
+    import tempfile
+
+    sockets: list[object] = []
+    for side in p.sides:
+        sp = side.cwd / "sp"
+        sp.mkdir()
+        (sp / "f.txt").write_bytes(b"file")
+        os.mkfifo(sp / "fifo")
+        short = tempfile.mkdtemp(prefix="s", dir="/tmp")  # AF_UNIX paths are short
+        sock = socket.socket(socket.AF_UNIX)
+        sock.bind(os.path.join(short, "sock"))
+        sock.listen(1)
+        os.rename(os.path.join(short, "sock"), sp / "sock")
+        os.rmdir(short)
+        sockets.append(sock)
+    return sockets
+
+
+# source -> (objects with links followed, objects with --no-follow-symlinks), under the prefix
+LINK_CASES: dict[str, tuple[list[str], list[str]]] = {
+    "ln": (
+        ["ln/a.txt", "ln/link.txt", "ln/linkdir/r.txt", "ln/real/r.txt", "ln/sub/s.txt", "ln/sub/up.txt"],
+        ["ln/a.txt", "ln/real/r.txt", "ln/sub/s.txt"],
+    ),
+    "ln/": (
+        ["a.txt", "link.txt", "linkdir/r.txt", "real/r.txt", "sub/s.txt", "sub/up.txt"],
+        ["a.txt", "real/r.txt", "sub/s.txt"],
+    ),
+    # a glob's own matches are taken as they are: link.txt is uploaded, linkdir not walked
+    "ln/*": (
+        ["a.txt", "link.txt", "linkdir/r.txt", "real/r.txt", "sub/s.txt", "sub/up.txt"],
+        ["a.txt", "link.txt", "real/r.txt", "sub/s.txt"],
+    ),
+    "ln/l*": (["link.txt", "linkdir/r.txt"], ["link.txt"]),
+    "ln/link.txt": (["link.txt"], []),
+    "ln/linkdir": (["linkdir/r.txt"], []),
+    "ln/linkdir/": (["r.txt"], []),  # no-follow: "cannot Walk non-directory: ln/linkdir"
+    "ln/sub/up.txt": (["up.txt"], []),
+    "broken": (["broken/b.txt"], ["broken/b.txt"]),  # follow: the link to nowhere stops the walk
+}
+
+
+@pytest.mark.parametrize("flag", ["", "--no-follow-symlinks"], ids=["follow", "no-follow"])
+def test_links_as_sources_as_s5cmd(pair: Callable[..., Pair], flag: str) -> None:
+    """``--no-follow-symlinks`` as s5cmd applies it to cp, sync and mv: links met while walking
+    a directory are skipped (to files and to directories), so is a link named as the source;
+    a glob's own matches are taken as they are.  Without the flag every link is followed."""
+    p = pair(local={}, remote={})
+    _plant_links(p)
+    flags = [flag] if flag else []
+    for n, (source, (followed, not_followed)) in enumerate(LINK_CASES.items()):
+        b3 = p.run("cp", *flags, source, f"s3://{{B}}/c{n}/")
+        expected = not_followed if flag else followed
+        assert sorted(k for k in b3.objects if k.startswith(f"c{n}/")) == [f"c{n}/{k}" for k in expected], (
+            source
+        )
+    b3 = p.run("sync", *flags, "ln/", "s3://{B}/s/")
+    expected = LINK_CASES["ln/"][1 if flag else 0]
+    assert sorted(k for k in b3.objects if k.startswith("s/")) == [f"s/{k}" for k in expected]
+    b3 = p.run("sync", *flags, "ln/*", "s3://{B}/s2/")
+    # sync runs a `cp --raw` per file, which skips a link named as its source
+    expected = LINK_CASES["ln/"][1 if flag else 0]
+    assert sorted(k for k in b3.objects if k.startswith("s2/")) == [f"s2/{k}" for k in expected]
+    p.run("du", "ln/")  # s5cmd's local listings (ls, du) never follow links
+    p.run("du", "ln/*")
+    b3 = p.run("mv", *flags, "ln/sub/", "s3://{B}/m/")  # (what the link points at stays)
+    assert sorted(k for k in b3.objects if k.startswith("m/")) == (
+        ["m/s.txt"] if flag else ["m/s.txt", "m/up.txt"]
+    )
+    # without the flag the link was moved (the link removed, not what it points at)
+    assert ("sub/up.txt" in _specials(p.sides[1].cwd / "ln")) == bool(flag)
+    assert (p.sides[1].cwd / "ln" / "a.txt").read_bytes() == b"alpha"
+
+
+def test_rm_and_sync_never_follow_local_links(pair: Callable[..., Pair]) -> None:
+    """s5cmd's ``rm`` of local files and ``sync``'s listing of a local destination do not
+    follow links: a link named to ``rm`` is left (``no object found``), a glob's own matches
+    are removed (the link, not its target), and ``sync --delete`` keeps a destination's links."""
+    p = pair(local={}, remote={"d/a.txt": b"remote a", "d/sub/r.txt": b"remote r"})
+    _plant_links(p)
+    for side in p.sides:
+        dest = side.cwd / "dest"
+        (dest / "realsub").mkdir(parents=True)
+        (dest / "other").write_bytes(b"other")
+        (dest / "a.txt").symlink_to("other")  # a link where a file will land
+        (dest / "extra.txt").symlink_to("other")  # only in the destination: a link
+        (dest / "sub").symlink_to("realsub")
+    p.run("sync", "--delete", "s3://{B}/d/*", "dest/")
+    assert _specials(p.sides[1].cwd / "dest") == {"extra.txt": "-> other", "sub": "-> realsub"}
+    for side in p.sides:
+        rmln = side.cwd / "rmln"
+        (rmln / "sub").mkdir(parents=True)
+        (side.cwd / "keepdir").mkdir()
+        (side.cwd / "keepdir" / "k.txt").write_bytes(b"k")
+        (side.cwd / "keep.txt").write_bytes(b"keep")
+        (rmln / "f.txt").write_bytes(b"f")
+        (rmln / "sub" / "g.txt").write_bytes(b"g")
+        (rmln / "link.txt").symlink_to("../keep.txt")
+        (rmln / "sub" / "l.txt").symlink_to("../../keep.txt")
+        (rmln / "linkdir").symlink_to("../keepdir")
+    b3 = p.run("rm", "rmln/link.txt")
+    assert b3.result.returncode == 1 and "rmln/link.txt" in _specials(p.sides[1].cwd)
+    b3 = p.run("rm", "rmln/*")
+    # the glob's own match went (the link, not its target); the walk skipped sub/l.txt;
+    # linkdir was not walked
+    assert _specials(p.sides[1].cwd / "rmln") == {
+        "linkdir": "-> ../keepdir",
+        "sub/l.txt": "-> ../../keep.txt",
+    }
+    assert {"keep.txt", "keepdir/k.txt"} <= set(b3.files) and not [f for f in b3.files if "rmln" in f]
+
+
+def test_fifo_and_socket_sources_are_not_regular_files(pair: Callable[..., Pair]) -> None:
+    """s5cmd refuses a FIFO or a socket (``object 'X' is not a regular file``) named, globbed,
+    walked or synced; the boto3 backend opened the socket (``no such device or address``) and
+    blocked for ever on the FIFO."""
+    p = pair(local={}, remote={})
+    sockets = _plant_fifo_and_socket(p)
+    try:
+        for flags in ([], ["--no-follow-symlinks"]):
+            for n, source in enumerate(["sp/fifo", "sp/sock", "sp/*", "sp", "sp/"]):
+                b3 = p.run("cp", *flags, source, f"s3://{{B}}/c{n}/")
+                assert b"is not a regular file" in b3.result.stderr, source
+            b3 = p.run("sync", *flags, "sp/", "s3://{B}/s/")
+            assert b"is not a regular file" in b3.result.stderr
+            p.run("sync", *flags, "sp/fifo", "s3://{B}/s1/")
+        b3 = p.run("--json", "cp", "sp/fifo", "s3://{B}/j/")
+        b3 = p.run("mv", "sp/*", "s3://{B}/m/")
+        assert b3.objects["m/f.txt"] == b"file"
+    finally:
+        for sock in sockets:
+            sock.close()  # type: ignore[attr-defined]
+    assert _specials(p.sides[1].cwd) == {"sp/fifo": "fifo", "sp/sock": "socket"}

@@ -39,15 +39,34 @@ class Boto3Backend(Backend):
         return importlib.util.find_spec("boto3") is not None
 
     def run(self, request: ShimRequest) -> int:
+        """Run one command.  Interrupted (Ctrl-C; in the CLI also SIGTERM and SIGHUP, see
+        cancel.py): every transfer stops, nothing is committed or printed after the signal,
+        temporary files and multipart uploads are cleaned up; then the CLI's process exits as
+        s5cmd's does (1, or death by SIGHUP) and a library caller gets ``KeyboardInterrupt``."""
+        from s3env.backends.boto3_backend.cancel import SignalGuard
         from s3env.backends.boto3_backend.context import Context
 
-        module_name, function_name = COMMANDS[request.command].split(":")
-        module = importlib.import_module(f"s3env.backends.boto3_backend.{module_name}")
-        ctx = Context(request)
+        guard = SignalGuard().install() if request.replace_process else None
+        ctx: Context | None = None
         try:
+            module_name, function_name = COMMANDS[request.command].split(":")
+            module = importlib.import_module(f"s3env.backends.boto3_backend.{module_name}")
+            ctx = Context(request)
             status = self._run_command(ctx, module, function_name)
-        finally:
             ctx.close()
+        except KeyboardInterrupt as exc:
+            if ctx is not None:
+                ctx.interrupt()
+            if guard is not None:
+                _end_interrupted(ctx, getattr(exc, "signum", None))
+            raise
+        except Exception:
+            if ctx is not None:
+                ctx.close()
+            raise
+        finally:
+            if guard is not None:
+                guard.finished = True  # the command is over: a late signal changes nothing
         if request.replace_process:
             _end_process(ctx, status)
         return status
@@ -97,6 +116,21 @@ def _end_process(ctx: Context, status: int) -> None:
     if logging is not None:  # --debug's handlers, botocore's loggers
         logging.shutdown()
     os._exit(status)
+
+
+def _end_interrupted(ctx: Context | None, signum: int | None) -> None:
+    """The CLI's process after an interrupt: what was written is flushed (nothing was after the
+    signal), then it ends as s5cmd's would (cancel.end_interrupted_process)."""
+    import contextlib
+    import sys
+
+    from s3env.backends.boto3_backend.cancel import end_interrupted_process
+
+    streams = [sys.stdout, sys.stderr] if ctx is None else [ctx.stdout, ctx.stderr, sys.stdout, sys.stderr]
+    for stream in streams:
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    end_interrupted_process(signum)
 
 
 def _die_of_sigpipe(ctx: Context) -> None:

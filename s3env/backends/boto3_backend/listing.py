@@ -138,7 +138,9 @@ class Printer:
 def _client_error_types() -> tuple[type[BaseException], ...]:
     from botocore.exceptions import BotoCoreError, ClientError
 
-    return (ClientError, BotoCoreError)
+    from s3env.backends.boto3_backend.proxy import ProxyRefusedError
+
+    return (ClientError, BotoCoreError, ProxyRefusedError)
 
 
 Setup = tuple[Options, list[str], "Printer"]
@@ -264,10 +266,10 @@ def _list(
 def list_local_entries(url: ObjectURL) -> Iterator[Entry]:
     """s5cmd ``Filesystem.List`` for ``ls``/``du`` of a local path: a glob, whose directories are
     walked whole, or a directory walked, or one file (``transfer.list_local``, which cp's
-    uploads use)."""
+    uploads use).  As s5cmd's ``ls``/``du``, the walks do not follow links."""
     from s3env.backends.boto3_backend.transfer import list_local
 
-    for obj in list_local(url):
+    for obj in list_local(url, follow=False):
         if obj.err is not None or obj.url is None:
             yield Entry("", "", "", False, error=obj.err.message if obj.err else "no object found")
             continue

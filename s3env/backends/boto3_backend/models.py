@@ -12,11 +12,20 @@ The cache is used only where its answer cannot differ from botocore's:
 - it is keyed by botocore's version and its data directory (path and mtime);
 - it is not used at all when any other model directory is on the search path (``~/.aws/models``,
   ``AWS_DATA_PATH``, a profile's ``data_path``): those can change at any time;
-- a cache file that is not the user's own, is writable by others, or does not parse is
-  ignored (and replaced by the next write).
+- it is read only from a directory that is the user's own, writable by no one else, and not a
+  symbolic link (opened with ``O_NOFOLLOW``, the file then opened relative to it, so neither
+  can be swapped between the check and the read), and only from a regular file that is the
+  user's own, writable by no one else, itself opened with ``O_NOFOLLOW`` (and ``O_NONBLOCK``:
+  a FIFO planted there cannot block the command);
+- its content carries a CRC-32 and each entry must have the shape botocore's loader returns:
+  a truncated, corrupted or foreign file is ignored (and replaced by the next write); a client
+  that cannot be made from the cache is made again from botocore's own files
+  (``Context.client``), which rewrites the cache.
 
-Writes are atomic (a temp file renamed over the old one), 0600 in a 0700 directory; a failed
-write is silent, since the cache only saves time.
+Writes are atomic (a temp file created 0600 with ``O_EXCL`` and renamed over the old one, both
+relative to the checked directory); the directory and every parent s3env has to create are
+made 0700 whatever the umask; a directory others can write is not written to (nor read); a
+failed write is silent, since the cache only saves time.
 """
 
 from __future__ import annotations
@@ -26,12 +35,17 @@ import marshal
 import os
 import stat
 import sys
-import tempfile
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
 CACHE_FILE = "botocore-models.marshal"
-FORMAT = 1  # bump when the file's layout changes
+FORMAT = 2  # bump when the file's layout changes
+
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
 
 
 def cache_dir(env: Mapping[str, str] | None = None) -> str:
@@ -60,52 +74,204 @@ def plain_data(value: Any) -> Any:
     return value
 
 
-def read_cache(path: str, key: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, Any]] | None:
-    """(data by name, service lists by type) from the cache file, or None when it is missing,
-    not safely ours, for another botocore, or unreadable."""
+def _owned_privately(info: os.stat_result) -> bool:
+    """The user's own, and writable by no one else."""
+    if hasattr(os, "getuid") and info.st_uid != os.getuid():
+        return False
+    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def make_private_dirs(directory: str) -> None:
+    """``os.makedirs`` where every directory it creates is 0700, whatever the umask (makedirs
+    gives the parents it creates 0777 minus the umask: 0777 under umask 000).  Existing
+    directories are left as they are."""
+    missing: list[str] = []
+    path = os.path.abspath(directory)
+    while not os.path.lexists(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    for path in reversed(missing):
+        try:
+            os.mkdir(path, 0o700)
+        except FileExistsError:
+            continue  # made meanwhile by someone else: checked when opened
+        fd = os.open(path, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
+        try:
+            if hasattr(os, "fchmod"):
+                os.fchmod(fd, 0o700)  # the umask may have taken bits off the owner's too
+        finally:
+            os.close(fd)
+
+
+def _open_trusted_dir(directory: str) -> int | None:
+    """A descriptor for ``directory`` if it is a real directory (not a link), the user's own and
+    writable by no one else; None otherwise."""
     try:
-        with open(path, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if hasattr(os, "getuid") and info.st_uid != os.getuid():
-                return None
-            if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
-                return None
-            blob = fh.read()
+        fd = os.open(directory, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
     except OSError:
         return None
     try:
-        content = marshal.loads(blob)
-    except (EOFError, ValueError, TypeError):
+        info = os.fstat(fd)
+    except OSError:
+        os.close(fd)
         return None
-    if not isinstance(content, dict) or content.get("key") != key:
+    if not stat.S_ISDIR(info.st_mode) or not _owned_privately(info):
+        os.close(fd)
         return None
-    data, services = content.get("data"), content.get("services")
+    return fd
+
+
+def _relative_ops() -> bool:
+    return os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd
+
+
+def valid_content(content: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(data, services) if ``content`` has the shape ``CachedLoader`` keeps: every data entry
+    None (botocore has no such file) or (a parsed JSON document, the path it came from), every
+    service list a list of names."""
+    if not isinstance(content, tuple) or len(content) != 2:
+        return None
+    data, services = content
     if not isinstance(data, dict) or not isinstance(services, dict):
         return None
+    for name, entry in data.items():
+        if not isinstance(name, str):
+            return None
+        if entry is None:
+            continue
+        if not (
+            isinstance(entry, tuple)
+            and len(entry) == 2
+            and isinstance(entry[0], dict)
+            and isinstance(entry[1], str)
+        ):
+            return None
+    for type_name, names in services.items():
+        if not isinstance(type_name, str) or not isinstance(names, list):
+            return None
+        if not all(isinstance(name, str) for name in names):
+            return None
     return data, services
 
 
-def write_cache(path: str, key: tuple[Any, ...], data: dict[str, Any], services: dict[str, Any]) -> None:
-    """Atomically replace the cache file (0600, in a 0700 directory); failures are ignored."""
-    directory = os.path.dirname(path)
+def read_cache(path: str, key: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(data by name, service lists by type) from the cache file, or None when it is missing,
+    not safely ours, for another botocore, damaged, or not of the expected shape."""
+    blob = _read_trusted(path)
+    if blob is None:
+        return None
     try:
-        blob = marshal.dumps({"key": key, "data": data, "services": services})
-        os.makedirs(directory, mode=0o700, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=".models-")
+        outer = marshal.loads(blob)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(outer, dict) or outer.get("key") != key:
+        return None
+    payload, crc = outer.get("payload"), outer.get("crc")
+    if not isinstance(payload, bytes) or not isinstance(crc, int) or zlib.crc32(payload) != crc:
+        return None
+    try:
+        content = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return valid_content(content)
+
+
+def _read_trusted(path: str) -> bytes | None:
+    directory, name = os.path.split(path)
+    flags = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC
+    if _relative_ops():
+        dir_fd = _open_trusted_dir(directory)
+        if dir_fd is None:
+            return None
+        try:
+            fd = os.open(name, flags, dir_fd=dir_fd)
+        except OSError:
+            return None
+        finally:
+            os.close(dir_fd)
+    else:  # no *at() calls (Windows): the same checks, by path
+        try:
+            if not _owned_privately(os.lstat(directory)) or os.path.islink(directory):
+                return None
+            fd = os.open(path, flags)
+        except OSError:
+            return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode) or not _owned_privately(info):
+                return None
+            return fh.read()
+    except OSError:
+        return None
+
+
+def write_cache(path: str, key: tuple[Any, ...], data: dict[str, Any], services: dict[str, Any]) -> None:
+    """Atomically replace the cache file (0600, in a 0700 directory); failures are ignored, and
+    nothing is written into a directory that is not safely the user's."""
+    directory, name = os.path.split(path)
+    try:
+        payload = marshal.dumps((data, services))
+        blob = marshal.dumps({"key": key, "crc": zlib.crc32(payload), "payload": payload})
+        make_private_dirs(directory)
     except (OSError, ValueError):
         return
+    if not _relative_ops():
+        _write_by_path(directory, name, blob)
+        return
+    dir_fd = _open_trusted_dir(directory)
+    if dir_fd is None:
+        return
+    temp = f".models-{os.getpid()}-{os.urandom(6).hex()}"
     try:
-        with os.fdopen(fd, "wb") as fh:  # mkstemp made it 0600
-            fh.write(blob)
-        os.replace(temp, path)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
+        fd = os.open(temp, flags, 0o600, dir_fd=dir_fd)
     except OSError:
+        os.close(dir_fd)
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+        os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException as exc:  # a Ctrl-C mid-write too: no temp file is left
+        with contextlib.suppress(OSError):
+            os.unlink(temp, dir_fd=dir_fd)
+        if not isinstance(exc, OSError):
+            raise
+    finally:
+        os.close(dir_fd)
+
+
+def _write_by_path(directory: str, name: str, blob: bytes) -> None:
+    import tempfile
+
+    try:
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode) or not _owned_privately(info):
+            return
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=".models-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+        os.replace(temp, os.path.join(directory, name))
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(temp)
+        if not isinstance(exc, OSError):
+            raise
 
 
-def make_loader(search_path_string: str | None, env: Mapping[str, str] | None = None) -> Any:
+def make_loader(
+    search_path_string: str | None, env: Mapping[str, str] | None = None, trust_cache: bool = True
+) -> Any:
     """The data loader for a botocore session: botocore's own (``create_loader``) where models
-    may come from elsewhere than botocore's data directory, else one backed by the cache."""
+    may come from elsewhere than botocore's data directory, else one backed by the cache
+    (``trust_cache=False``: one that does not read it, and rewrites it)."""
     from botocore.loaders import Loader, create_loader
 
     loader = create_loader(search_path_string)
@@ -122,6 +288,7 @@ def make_loader(search_path_string: str | None, env: Mapping[str, str] | None = 
     return _cached_loader_class()(
         os.path.join(cache_dir(env), CACHE_FILE),
         key,
+        trust_cache=trust_cache,
         extra_search_paths=list(loader.search_paths),
         include_default_search_paths=False,
     )
@@ -142,12 +309,16 @@ def _cached_loader_class() -> Any:
         """botocore's ``Loader``, answering ``load_data_with_path`` and ``list_available_services``
         from the cache file where it can; ``save`` writes back what it had to load."""
 
-        def __init__(self, cache_path: str, key: tuple[Any, ...], **kwargs: Any) -> None:
+        def __init__(
+            self, cache_path: str, key: tuple[Any, ...], trust_cache: bool = True, **kwargs: Any
+        ) -> None:
             super().__init__(**kwargs)
             self.cache_path = cache_path
             self.cache_key = key
             self._stored: tuple[dict[str, Any], dict[str, Any]] | None = None
             self._dirty = False
+            if not trust_cache:  # start empty; save() replaces the file
+                self._stored = ({}, {})
 
         def _store(self) -> tuple[dict[str, Any], dict[str, Any]]:
             if self._stored is None:

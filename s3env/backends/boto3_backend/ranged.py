@@ -14,17 +14,20 @@ The parts after the first carry ``If-Match`` with the first response's ETag, so 
 replaced mid-download fails with ``PreconditionFailed`` instead of yielding a mix of two
 versions.  A stream that breaks mid-part (reset, timeout, short read) is resumed from the
 byte where it stopped, with backoff, a few times.
+
+An interrupted command (``cancellation``, cancel.py) stops every stream at its next chunk and
+every back-off at once, with ``Cancelled``; the caller removes the temporary file.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from s3env.backends.boto3_backend.cancel import Cancellation
 from s3env.backends.boto3_backend.urls import version_arg
 
 READ_CHUNK = 1024 * 1024
@@ -105,8 +108,9 @@ class RangedDownload:
         part_size: int,
         concurrency: int,
         on_bytes: Callable[[int], None] | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
         version_id: str = "",
+        cancellation: Cancellation | None = None,
     ) -> None:
         self.client = client
         self.bucket = bucket
@@ -115,9 +119,10 @@ class RangedDownload:
         self.part_size = max(1, part_size)
         self.concurrency = max(1, concurrency)
         self.on_bytes = on_bytes
-        self.sleep = sleep
+        self.interrupt = cancellation or Cancellation()
+        self.sleep = sleep or self.interrupt.sleep
         self.version = version_arg(version_id)
-        self.cancelled = threading.Event()
+        self.cancelled = threading.Event()  # another part failed: this one is not needed
         self.etag: str | None = None
         self.size = 0
 
@@ -181,6 +186,14 @@ class RangedDownload:
             raise RangeIgnoredError(f"the server answered bytes={start}-{end - 1} with another range")
         return response["Body"]
 
+    def _stopped(self) -> bool:
+        return self.cancelled.is_set() or self.interrupt.cancelled
+
+    def _check(self) -> None:
+        self.interrupt.check()
+        if self.cancelled.is_set():
+            raise InterruptedError("download cancelled")
+
     def _copy_range(self, body: Any, start: int, end: int) -> None:
         """Write ``[start, end)`` at its offset, from ``body`` (or a new ranged GET), resuming."""
         position = start
@@ -188,13 +201,12 @@ class RangedDownload:
         retryable = _stream_errors()
         buffer = memoryview(bytearray(min(READ_CHUNK, end - start)))
         while position < end:
-            if self.cancelled.is_set():
-                raise InterruptedError("download cancelled")
+            self._check()
             try:
                 if body is None:
                     body = self._open(position, end)
                 readinto = _readinto_of(body)
-                while position < end and not self.cancelled.is_set():
+                while position < end and not self._stopped():
                     count = readinto(buffer[: min(len(buffer), end - position)])
                     if not count:
                         break
@@ -204,8 +216,7 @@ class RangedDownload:
                     position += count
                     if self.on_bytes is not None:
                         self.on_bytes(count)
-                if self.cancelled.is_set():
-                    raise InterruptedError("download cancelled")
+                self._check()
                 if position < end:
                     raise ShortObjectError(f"got {position - start} of {end - start} bytes at offset {start}")
             except (*retryable, ShortObjectError) as exc:

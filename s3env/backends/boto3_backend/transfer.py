@@ -5,11 +5,18 @@ The reference is s5cmd's ``command/cp.go``, ``mv.go``, ``rm.go``, ``sync.go``,
 source names, where each one lands, what is printed (``cp SRC DST`` lines or ``--json`` objects),
 which errors are printed as ``ERROR "FULL COMMAND": message`` and which exit status follows.
 
-Engineering: a bounded thread pool (``ctx.numworkers``) runs one task per object; large uploads
-go through s3transfer's managed upload with a ``TransferConfig`` (parallel parts read from the
-file as they are sent), downloads through ``ranged.RangedDownload`` (parallel ranged GETs
+Engineering: a bounded thread pool (``ctx.numworkers``) runs one task per object; uploads go
+through ``multipart.Upload`` (one PUT up to the part size, else parallel parts read from the
+open file as they are sent), downloads through ``ranged.RangedDownload`` (parallel ranged GETs
 written in place); nothing is read whole into memory.  A download is written to a temporary
-file beside its destination and renamed when complete.
+file beside its destination and renamed when complete.  Every step stops at an interrupt
+(cancel.py): nothing is renamed, printed or sent after it.
+
+Local sources as s5cmd takes them: ``--no-follow-symlinks`` skips the links a directory walk
+meets and a link named as the source (a glob's own matches are taken as they are); ``rm``,
+``ls``/``du`` and sync's listing of a local destination never follow links; a FIFO or socket
+is "not a regular file", and is never opened (``open_source_file`` opens with ``O_NONBLOCK``
+and checks again, should one take a file's place after the listing).
 """
 
 from __future__ import annotations
@@ -20,7 +27,6 @@ import os
 import posixpath
 import re
 import stat as stat_module
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,7 +35,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from s3env.backends.boto3_backend.context import Context
+from s3env.backends.boto3_backend.cancel import Cancelled
+from s3env.backends.boto3_backend.context import Context, go_request_url
 from s3env.backends.boto3_backend.flags import Flag, Options, full_command, parse_flags
 from s3env.backends.boto3_backend.gofmt import go_json, go_quote
 from s3env.backends.boto3_backend.urls import (
@@ -104,7 +111,7 @@ class Printer:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.lock = threading.Lock()
+        self.lock = ctx.output_lock  # shared: an interrupt waits for a line being written
 
     def info(
         self,
@@ -118,6 +125,8 @@ class Printer:
         Once stdout's reader has gone (``| head``), nothing: the process dies of SIGPIPE at the
         end, as s5cmd's does (``Context.reader_gone``)."""
         with self.lock:
+            if self.ctx.cancellation.cancelled:  # nothing after an interrupt (cancel.py)
+                return
             try:
                 self._info(op, source, destination, obj, version_id)
             except BrokenPipeError:
@@ -156,6 +165,8 @@ class Printer:
         else:
             line = f"ERROR {go_quote(command)}: {message}"
         with self.lock:
+            if self.ctx.cancellation.cancelled:
+                return
             self.ctx.stderr.write(line.encode("utf-8", "surrogateescape") + b"\n")
             self.ctx.stderr.flush()
 
@@ -226,11 +237,17 @@ def go_os_error(op: str, path: str, exc: OSError) -> str:
 
 def aws_error(exc: BaseException) -> TaskError:
     """A botocore error as aws-sdk-go v1 prints it, after s5cmd's ``cleanupError``."""
-    from botocore.exceptions import BotoCoreError, ClientError
+    from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
     from botocore.exceptions import ConnectionError as BotoConnectionError
+
+    from s3env.backends.boto3_backend.multipart import FileChangedError
 
     if isinstance(exc, TaskError):
         return exc
+    if isinstance(exc, HTTPClientError) and isinstance(exc.kwargs.get("error"), FileChangedError):
+        exc = exc.kwargs["error"]  # raised by the body while it was being sent
+    if isinstance(exc, FileChangedError):
+        return TaskError(str(exc))
     if isinstance(exc, ClientError):
         error = exc.response.get("Error", {})
         meta = exc.response.get("ResponseMetadata", {})
@@ -248,10 +265,7 @@ def aws_error(exc: BaseException) -> TaskError:
         method = getattr(_LAST_REQUEST, "method", "GET")
         url = getattr(_LAST_REQUEST, "url", "")
         parts = urlsplit(url)
-        query = "&".join(
-            sorted(p for p in parts.query.split("&") if p and not p.startswith("encoding-type="))
-        )
-        go_url = f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{query}" if query else "")
+        go_url = go_request_url(url)
         host = parts.hostname or ""
         port = parts.port or (443 if parts.scheme == "https" else 80)
         return TaskError(
@@ -390,8 +404,22 @@ def _glob_in(directory: str, pattern: str) -> list[str]:
     return [go_clean(posixpath.join(directory, n)) for n in names if regex.match(n)]
 
 
-def walk_dir(root: ObjectURL) -> Iterator[Obj]:
-    """godirwalk: files under ``root`` (symlinks followed), sorted, relative to ``root``."""
+def is_symlink(path: str) -> bool:
+    """s5cmd ``ShouldProcessURL``'s test, an ``lstat`` of the path as written (a trailing
+    ``/`` makes the system follow a link to a directory)."""
+    try:
+        return stat_module.S_ISLNK(os.lstat(path).st_mode)
+    except OSError:
+        return True  # s5cmd: "do not process" when lstat fails
+
+
+def walk_dir(root: ObjectURL, follow: bool = True) -> Iterator[Obj]:
+    """godirwalk as s5cmd's ``walkDir`` drives it: files under ``root``, sorted, relative to
+    ``root``.  ``follow``: links to files and directories are followed; otherwise ``root``
+    itself is skipped if it is a link, and every link under it too (whatever it points at,
+    even nowhere)."""
+    if not follow and is_symlink(root.absolute()):
+        return
     start = go_clean(root.absolute())
 
     class _Stop(Exception):
@@ -405,9 +433,20 @@ def walk_dir(root: ObjectURL) -> Iterator[Obj]:
             raise _Stop from None
         for name in names:
             path = go_clean(posixpath.join(directory, name))
-            if os.path.isdir(path):
-                yield from walk(path)
-                continue
+            if follow:
+                if os.path.isdir(path):
+                    yield from walk(path)
+                    continue
+            else:
+                try:
+                    mode = os.lstat(path).st_mode
+                except OSError:
+                    mode = 0
+                if stat_module.S_ISLNK(mode):
+                    continue
+                if stat_module.S_ISDIR(mode):
+                    yield from walk(path)
+                    continue
             try:
                 obj = local_stat(local_url(path, set_relative(path, root)))
             except TaskError as exc:  # godirwalk stops at the first error
@@ -415,12 +454,23 @@ def walk_dir(root: ObjectURL) -> Iterator[Obj]:
                 raise _Stop from None
             yield obj
 
+    if not follow:  # godirwalk lstats its root when it does not follow links
+        try:
+            st = os.lstat(start)
+        except OSError as exc:
+            yield Obj(err=TaskError(go_os_error("lstat", start, exc)))
+            return
+        if not stat_module.S_ISDIR(st.st_mode):
+            yield Obj(err=TaskError(f"cannot Walk non-directory: {start}"))
+            return
     with contextlib.suppress(_Stop):
         yield from walk(start)
 
 
-def list_local(src: ObjectURL) -> Iterator[Obj]:
-    """s5cmd ``Filesystem.List``."""
+def list_local(src: ObjectURL, follow: bool = True) -> Iterator[Obj]:
+    """s5cmd ``Filesystem.List``: a glob's matches (a matched file is taken as it is, a matched
+    directory walked), a directory walked, or one file.  ``follow`` applies to the walks only,
+    as in s5cmd."""
     if src.is_wildcard():
         matches = go_glob(src.absolute())
         if not matches:
@@ -434,7 +484,7 @@ def list_local(src: ObjectURL) -> Iterator[Obj]:
                 yield Obj(err=exc)
                 return
             if obj.is_dir:
-                yield from walk_dir(url)
+                yield from walk_dir(url, follow)
             else:
                 yield obj
         return
@@ -444,7 +494,7 @@ def list_local(src: ObjectURL) -> Iterator[Obj]:
         yield Obj(err=exc)
         return
     if obj.is_dir:
-        yield from walk_dir(src)
+        yield from walk_dir(src, follow)
     else:
         yield obj
 
@@ -510,15 +560,21 @@ def stat_url(ctx: Context, url: ObjectURL) -> Obj:
     return remote_stat(ctx, url) if url.is_remote() else local_stat(url)
 
 
-def expand_source(ctx: Context, src: ObjectURL) -> Iterator[Obj]:
-    """s5cmd ``expandSource``; raises for a local source that cannot be stat'ed."""
-    is_dir = False
+def expand_source(ctx: Context, src: ObjectURL, follow: bool = True) -> Iterator[Obj]:
+    """s5cmd ``expandSource``; raises for a local source that cannot be stat'ed.  One local
+    file comes with its type (a FIFO or socket is refused by the caller, never opened); with
+    ``follow`` false, a link named as the source is skipped."""
+    local: Obj | None = None
     if not src.is_wildcard() and not src.is_remote():
-        is_dir = local_stat(src).is_dir
-    if src.is_wildcard() or src.all_versions or is_dir:
+        local = local_stat(src)
+    if src.is_wildcard() or src.all_versions or (local is not None and local.is_dir):
         if not src.is_remote():
-            return list_local(src)
+            return list_local(src, follow)
         return list_remote_versions(ctx, src) if src.all_versions or src.version_id else list_remote(ctx, src)
+    if local is not None:
+        if not follow and is_symlink(src.absolute()):
+            return iter([])
+        return iter([Obj(url=src, size=local.size, is_regular=local.is_regular)])
     return iter([Obj(url=src)])
 
 
@@ -766,25 +822,45 @@ def guess_content_type(path: str, handle: Any) -> str:
 
 
 class Pool:
-    """A bounded thread pool: at most ``2 x workers`` tasks queued, so memory stays flat."""
+    """A bounded thread pool: at most ``2 x workers`` tasks queued, so memory stays flat.
 
-    def __init__(self, workers: int) -> None:
+    It belongs to the command's ``Context``: once the command is interrupted, a task not yet
+    started does nothing, a task that stops with ``Cancelled`` is no error, and
+    ``Context.interrupt`` abandons the queue and waits (``wait_idle``) a moment for the
+    running tasks to stop."""
+
+    def __init__(self, ctx: Context, workers: int) -> None:
+        self.ctx = ctx
         self.executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="s3env-transfer")
         self.slots = threading.BoundedSemaphore(workers * 2)
         self.futures: list[Future[Any]] = []
         self.crashes: list[BaseException] = []
+        self.running = 0
+        self.idle = threading.Condition()
+        ctx.pools.append(self)
 
     def submit(self, fn: Callable[[], Any]) -> None:
         self.slots.acquire()
+        cancellation = self.ctx.cancellation
 
         def run() -> Any:
+            with self.idle:
+                self.running += 1
             try:
+                if cancellation.cancelled:
+                    return None
                 return fn()
+            except Cancelled:
+                return None
             except BaseException as exc:  # a bug, not a transfer error: surface it in wait()
-                self.crashes.append(exc)
+                if not cancellation.cancelled:
+                    self.crashes.append(exc)
                 raise
             finally:
                 self.slots.release()
+                with self.idle:
+                    self.running -= 1
+                    self.idle.notify_all()
 
         self.futures.append(self.executor.submit(run))
         self.futures = [f for f in self.futures if not f.done()] if len(self.futures) > 4096 else self.futures
@@ -793,6 +869,22 @@ class Pool:
         self.executor.shutdown(wait=True)
         if self.crashes:
             raise self.crashes[0]
+
+    def abandon(self) -> None:
+        """Interrupted: drop the tasks not started; the running ones stop by themselves."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+
+    def wait_idle(self, deadline: float) -> bool:
+        """Wait until no task runs, or until ``deadline`` (``time.monotonic``)."""
+        import time
+
+        with self.idle:
+            while self.running:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.idle.wait(left)
+        return True
 
 
 def _prepare_client(ctx: Context) -> Any:
@@ -833,21 +925,15 @@ class CopyJob:
             self.failed = True
         self.printer.error(command, self.op, message)
 
-    def transfer_config(self) -> Any:
-        from boto3.s3.transfer import TransferConfig
+    @property
+    def follow_symlinks(self) -> bool:
+        return not self.options.bool("no-follow-symlinks")
 
-        return TransferConfig(
-            multipart_threshold=self.part_size,
-            multipart_chunksize=self.part_size,
-            max_concurrency=self.concurrency,
-            use_threads=True,
-        )
-
-    def run(self, pool: Pool | None = None) -> int:
+    def run(self) -> int:
         """s5cmd ``Copy.Run``."""
         ctx, src = self.ctx, self.src
         try:
-            objects = expand_source(ctx, src)
+            objects = expand_source(ctx, src, self.follow_symlinks)
         except TaskError as exc:
             self.fail(self.full, exc.message)
             return 1
@@ -861,8 +947,7 @@ class CopyJob:
         exclude = compile_patterns(self.options.list("exclude"))
         include = compile_patterns(self.options.list("include"))
         prefix = source_prefix(src) if self.exclude_prefix is None else self.exclude_prefix
-        own_pool = pool is None
-        pool = pool or Pool(ctx.numworkers)
+        pool = Pool(ctx, ctx.numworkers)
         try:
             for obj in objects:
                 if obj.is_dir:
@@ -884,9 +969,10 @@ class CopyJob:
                     continue
                 ctx.progress.add_total(obj.size)
                 pool.submit(self._task_for(obj.url, is_batch, obj.size))
-        finally:
-            if own_pool:
-                pool.wait()
+        except BaseException:
+            pool.abandon()  # interrupted: Context.interrupt waits for the workers, not this
+            raise
+        pool.wait()
         return 1 if self.failed else 0
 
     def _task_for(self, srcurl: ObjectURL, is_batch: bool, size: int = 0) -> Callable[[], None]:
@@ -977,6 +1063,7 @@ class CopyJob:
 
     def do_download(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
         ctx = self.ctx
+        cancellation = ctx.cancellation
         if not self.should_override(srcurl, dsturl):
             return
         size = 0
@@ -984,7 +1071,8 @@ class CopyJob:
             final = dsturl.absolute()
             directory = go_dir(final)
             try:
-                fd, temp = tempfile.mkstemp(dir=directory, prefix=posixpath.basename(final))
+                # registered: an interrupt removes it, even if this thread is stuck
+                fd, temp = cancellation.make_temp(directory, posixpath.basename(final))
             except OSError as exc:
                 pattern = posixpath.join(directory, posixpath.basename(final))
                 raise TaskError(go_os_error("open", pattern, exc)) from None
@@ -995,17 +1083,23 @@ class CopyJob:
                 finally:
                     os.close(fd)
             except BaseException:
-                _unlink_quietly(temp)
+                cancellation.drop_temp(temp)
                 raise
-            if self.delete_source:
-                with contextlib.suppress(Exception):  # s5cmd ignores this error too
-                    ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
             try:
-                os.replace(temp, final)
+                # Renamed into place only if the command was not interrupted meanwhile.
+                cancellation.commit_temp(temp, final)
             except OSError as exc:
-                _unlink_quietly(temp)
+                cancellation.drop_temp(temp)
                 text = os.strerror(exc.errno) if exc.errno else str(exc)
                 raise TaskError(f"rename {temp} {final}: {text[:1].lower()}{text[1:]}") from None
+            except BaseException:
+                cancellation.drop_temp(temp)
+                raise
+            if self.delete_source:
+                # After the rename, not before as s5cmd: an interrupt between the two leaves
+                # both copies, never neither.  Its error is ignored, as by s5cmd.
+                with contextlib.suppress(Exception):
+                    ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
         if not self.options.bool("show-progress"):
             self.printer.info(self.op, srcurl.absolute(), dsturl.absolute(), object_json(size=size))
 
@@ -1022,16 +1116,14 @@ class CopyJob:
             self.concurrency,
             on_bytes=self.ctx.progress.advance,
             version_id=srcurl.version_id,
+            cancellation=self.ctx.cancellation,
         )
         return download.run()
 
     def do_upload(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
         ctx = self.ctx
         path = srcurl.absolute()
-        try:
-            handle = open(path, "rb")  # noqa: SIM115 - held open through the upload, as s5cmd does
-        except OSError as exc:
-            raise TaskError(go_os_error("open", path, exc)) from None
+        handle = open_source_file(path)
         with handle:
             if not self.should_override(srcurl, dsturl):
                 return
@@ -1041,6 +1133,7 @@ class CopyJob:
                 self._put(handle, path, dsturl, extra)
         size = local_stat(srcurl).size
         if self.delete_source and not ctx.dry_run:
+            ctx.cancellation.check()  # nothing more once interrupted
             try:
                 os.remove(path)
             except OSError as exc:
@@ -1054,31 +1147,24 @@ class CopyJob:
             )
 
     def _put(self, handle: Any, path: str, dsturl: ObjectURL, extra: dict[str, Any]) -> None:
-        """One streamed PUT below the part size; boto3's managed multipart upload (parallel
-        parts read from the file as they are sent) above it."""
-        client = self.ctx.client
-        size = os.fstat(handle.fileno()).st_size
-        if size < self.part_size:
-            body = SizedFileBody(handle, size, path)
-            client.put_object(Bucket=dsturl.bucket, Key=dsturl.path, Body=body, **extra)
-            self.ctx.progress.advance(size)
-            return
-        from boto3.s3.transfer import S3Transfer
+        """One streamed PUT up to the part size, a multipart upload with parallel parts above it
+        (multipart.py): both read from the file opened here, both stop at an interrupt."""
+        from s3env.backends.boto3_backend.multipart import Upload
 
-        try:
-            with S3Transfer(
-                client=client, config=self.transfer_config(), osutil=_sized_osutil(path)
-            ) as transfer:
-                transfer.upload_file(
-                    path, dsturl.bucket, dsturl.path, extra_args=extra, callback=self.ctx.progress.advance
-                )
-        except FileNotFoundError as exc:
-            raise TaskError(go_os_error("open", path, exc)) from None
-        except Exception as exc:
-            cause: BaseException | None = exc
-            while cause is not None and type(cause).__name__ == "S3UploadFailedError":
-                cause = cause.__cause__ or cause.__context__
-            raise aws_error(cause or exc) from None
+        fd = handle.fileno()
+        Upload(
+            self.ctx.client,
+            dsturl.bucket,
+            dsturl.path,
+            fd,
+            os.fstat(fd).st_size,
+            path,
+            self.part_size,
+            self.concurrency,
+            extra,
+            self.ctx.cancellation,
+            on_bytes=self.ctx.progress.advance,
+        ).run()
 
     def do_copy(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
         ctx = self.ctx
@@ -1113,77 +1199,27 @@ def copy_source(url: ObjectURL) -> dict[str, str]:
     return {"Bucket": url.bucket, "Key": url.path, **version_arg(url.version_id)}
 
 
-def file_changed_size(path: str, got: int, want: int) -> TaskError:
-    return TaskError(f"{path} shrank during the upload: it ends at byte {got}, before byte {want}")
+def open_source_file(path: str) -> Any:
+    """A local source, opened for its upload without ever blocking: ``O_NONBLOCK`` (a FIFO that
+    took the file's place since it was listed opens at once, and is refused), then it must be a
+    regular file, as s5cmd's listing requires.  (Links are followed here whatever
+    ``--no-follow-symlinks`` says: s5cmd uploads a link matched by a glob's last element.)"""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        raise TaskError(go_os_error("open", path, exc)) from None
+    try:
+        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+            raise TaskError(f"object '{path}' is not a regular file")
+        if flags & getattr(os, "O_NONBLOCK", 0):
+            import fcntl
 
-
-class SizedFileBody:
-    """An upload body that is exactly the file's size when the upload began: a file that
-    shrinks meanwhile fails at once (not after the server's read timeout), one that grows is
-    sent as it was."""
-
-    def __init__(self, handle: Any, size: int, path: str) -> None:
-        self.handle = handle
-        self.size = size
-        self.path = path
-
-    def read(self, amount: int | None = -1) -> bytes:
-        left = max(self.size - self.handle.tell(), 0)
-        want = left if amount is None or amount < 0 else min(amount, left)
-        data = self.handle.read(want)
-        if len(data) < want:
-            raise file_changed_size(self.path, self.handle.tell(), self.size)
-        return data
-
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_END:  # botocore measures the body this way: the announced size
-            return self.handle.seek(self.size + offset, os.SEEK_SET)
-        return self.handle.seek(offset, whence)
-
-    def tell(self) -> int:
-        return self.handle.tell()
-
-
-def _sized_osutil(path: str) -> Any:
-    """s3transfer's OSUtils whose part readers fail at once on a file that shrank (each part
-    knows its size from the file's size when the upload began)."""
-    from s3transfer.utils import OSUtils, ReadFileChunk
-
-    class SizedChunk(ReadFileChunk):  # type: ignore[misc]
-        def read(self, amount: int | None = None) -> bytes:
-            left = max(self._size - self._amount_read, 0)
-            want = left if amount is None or amount < 0 else min(left, amount)
-            data = super().read(amount)
-            if len(data) < want:
-                raise file_changed_size(
-                    path, self._start_byte + self._amount_read, self._start_byte + self._size
-                )
-            return data
-
-    class SizedOSUtils(OSUtils):  # type: ignore[misc]
-        def open_file_chunk_reader_from_fileobj(
-            self,
-            fileobj: Any,
-            chunk_size: int,
-            full_file_size: int,
-            callbacks: Any,
-            close_callbacks: Any = None,
-        ) -> Any:
-            return SizedChunk(
-                fileobj,
-                chunk_size,
-                full_file_size,
-                callbacks=callbacks,
-                enable_callbacks=False,
-                close_callbacks=close_callbacks,
-            )
-
-    return SizedOSUtils()
-
-
-def _unlink_quietly(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
+            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def prepare_remote_destination(
@@ -1372,7 +1408,7 @@ def _expand_sources(ctx: Context, urls: list[ObjectURL]) -> Iterator[Obj]:
     found = False
     for url in urls:
         try:
-            objects = expand_source(ctx, url)
+            objects = expand_source(ctx, url, follow=False)  # s5cmd's rm never follows links
         except NotFound:
             continue
         except TaskError as exc:
@@ -1422,6 +1458,8 @@ def _delete(
 
     if targets and not targets[0].is_remote():
         for url in targets:
+            if ctx.cancellation.cancelled:
+                break
             if not ctx.dry_run:
                 try:
                     os.remove(url.absolute())
@@ -1448,7 +1486,7 @@ def _delete(
         for failure in response.get("Errors", []):
             error(str(failure.get("Message", "")))
 
-    pool = Pool(min(10, ctx.numworkers))
+    pool = Pool(ctx, min(10, ctx.numworkers))
     for start in range(0, len(targets), DELETE_OBJECTS_MAX):
         chunk = targets[start : start + DELETE_OBJECTS_MAX]
         pool.submit(lambda bucket=chunk[-1].bucket, chunk=chunk: delete_chunk(bucket, chunk))
@@ -1484,11 +1522,11 @@ def sync(ctx: Context, args: list[str]) -> int:
             return True
         return exit_on_error
 
-    def listing(url: ObjectURL) -> Iterator[Obj]:
-        return list_remote(ctx, url) if url.is_remote() else list_local(url)
+    def listing(url: ObjectURL, follow: bool) -> Iterator[Obj]:
+        return list_remote(ctx, url) if url.is_remote() else list_local(url, follow)
 
     sources: list[Obj] = []
-    for obj in listing(srcurl):
+    for obj in listing(srcurl, not options.bool("no-follow-symlinks")):
         if obj.err is not None and should_stop(obj.err):
             printer.error(full, "sync", obj.err.message)  # s5cmd prints these twice
             stop = True
@@ -1504,7 +1542,7 @@ def sync(ctx: Context, args: list[str]) -> int:
             continue
         sources.append(obj)
     destinations: list[Obj] = []
-    for obj in listing(dst_listing):
+    for obj in listing(dst_listing, False):  # s5cmd lists the destination without following links
         if obj.err is not None and should_stop(obj.err):
             printer.error(full, "sync", obj.err.message)
             stop = True
@@ -1570,7 +1608,9 @@ def _run_sync_jobs(
     for name, values in options.values.items():
         if name in cp_names and name != "raw":
             cp_options.values[name] = list(values)
-    pool = Pool(ctx.numworkers)
+    raw_options = Options(COPY_FLAGS)  # as the generated command line shows them
+    raw_options.values = {**cp_options.values, "raw": ["true"]}
+    pool = Pool(ctx, ctx.numworkers)
     failures: list[int] = []
     for src_item, dst_item in copies:
         src_raw = _raw(src_item)
@@ -1587,10 +1627,19 @@ def _run_sync_jobs(
         )
 
         def run_one(job: CopyJob = job) -> None:
+            """The ``cp --raw=true SRC DST`` s5cmd generates, run."""
             try:
                 objects = iter([Obj(url=job.src)])
                 if not job.src.is_remote():
-                    objects = iter([local_stat(job.src)])
+                    local = local_stat(job.src)
+                    if not job.follow_symlinks and is_symlink(job.src.absolute()):
+                        return  # its expandSource yields nothing for a link
+                    if not local.is_regular:  # reported before the filters, as by cp
+                        generated = full_command("cp", raw_options, [job.src.absolute(), job.dst.absolute()])
+                        job.fail(generated, f"object '{job.src.absolute()}' is not a regular file")
+                        failures.append(1)
+                        return
+                    objects = iter([local])
             except TaskError as exc:
                 job.fail(job.full, exc.message)
                 failures.append(1)
@@ -1613,22 +1662,15 @@ def _run_sync_jobs(
         rm_full = "rm --raw=true " + " ".join(u.absolute() for u in urls)
 
         def run_rm() -> None:
-            objects = (Obj(url=u) for u in urls)
+            objects: Iterator[Obj] | None = _non_empty(Obj(url=u) for u in urls)
             if not urls[0].is_remote():
-                objects = (o for o in (_stat_or_none(u) for u in urls) if o is not None)
-            if _delete(ctx, printer, rm_full, urls, rm_options, objects=_non_empty(objects)):
+                objects = None  # rm's own expansion: a missing file is skipped, a link too
+            if _delete(ctx, printer, rm_full, urls, rm_options, objects=objects):
                 failures.append(1)
 
         pool.submit(run_rm)
     pool.wait()
     return 1 if failures else 0
-
-
-def _stat_or_none(url: ObjectURL) -> Obj | None:
-    try:
-        return local_stat(url)
-    except TaskError:
-        return None
 
 
 def _non_empty(objects: Iterator[Obj]) -> Iterator[Obj]:
