@@ -21,6 +21,7 @@ import stat
 from s3env.errors import NotRegularFile, UnsafeDirectory
 
 PRIVATE_DIR_MODE = 0o700
+_DIR_FLAGS = getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _READ_FLAGS = (
     os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_CLOEXEC", 0)
 )
@@ -115,7 +116,13 @@ def make_private_dirs(path: str) -> None:
             if os.path.isdir(directory):
                 continue  # made by a concurrent process: checked by its caller like any other
             raise
-        os.chmod(directory, PRIVATE_DIR_MODE)
+        # fchmod through a descriptor opened without following links: a link swapped in after
+        # the mkdir is refused rather than chmod-ed through.
+        fd = os.open(directory, os.O_RDONLY | _DIR_FLAGS)
+        try:
+            os.fchmod(fd, PRIVATE_DIR_MODE)
+        finally:
+            os.close(fd)
 
 
 def private_dir_problem(path: str) -> str | None:

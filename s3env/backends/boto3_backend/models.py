@@ -39,6 +39,8 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
+from s3env import fileguard
+
 CACHE_FILE = "botocore-models.marshal"
 FORMAT = 2  # bump when the file's layout changes
 
@@ -79,31 +81,6 @@ def _owned_privately(info: os.stat_result) -> bool:
     if hasattr(os, "getuid") and info.st_uid != os.getuid():
         return False
     return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
-def make_private_dirs(directory: str) -> None:
-    """``os.makedirs`` where every directory it creates is 0700, whatever the umask (makedirs
-    gives the parents it creates 0777 minus the umask: 0777 under umask 000).  Existing
-    directories are left as they are."""
-    missing: list[str] = []
-    path = os.path.abspath(directory)
-    while not os.path.lexists(path):
-        missing.append(path)
-        parent = os.path.dirname(path)
-        if parent == path:
-            break
-        path = parent
-    for path in reversed(missing):
-        try:
-            os.mkdir(path, 0o700)
-        except FileExistsError:
-            continue  # made meanwhile by someone else: checked when opened
-        fd = os.open(path, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
-        try:
-            if hasattr(os, "fchmod"):
-                os.fchmod(fd, 0o700)  # the umask may have taken bits off the owner's too
-        finally:
-            os.close(fd)
 
 
 def _open_trusted_dir(directory: str) -> int | None:
@@ -216,7 +193,7 @@ def write_cache(path: str, key: tuple[Any, ...], data: dict[str, Any], services:
     try:
         payload = marshal.dumps((data, services))
         blob = marshal.dumps({"key": key, "crc": zlib.crc32(payload), "payload": payload})
-        make_private_dirs(directory)
+        fileguard.make_private_dirs(directory)
     except (OSError, ValueError):
         return
     if not _relative_ops():
