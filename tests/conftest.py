@@ -213,7 +213,9 @@ def moto_pair(moto_factory: Callable[[], MotoServer]) -> tuple[MotoServer, MotoS
 
 
 def unique_bucket(prefix: str = "b") -> str:
-    return f"{prefix}-{os.getpid()}-{time.time_ns() % 10**12}"
+    # Zero-padded: two buckets of one test have names of one length, so output padded after a
+    # URL (s5cmd's `rm … VERSION` lines) compares equal once the names are replaced.
+    return f"{prefix}-{os.getpid()}-{time.time_ns() % 10**12:012d}"
 
 
 # ---- the shim: one server per kind, parametrized over both backends ------------------------
