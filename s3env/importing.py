@@ -21,7 +21,7 @@ from pathlib import Path
 from s3env import fsio
 from s3env.errors import ImportRefused, S3envError
 from s3env.importers import Candidate, reader
-from s3env.managed import OwnedSection, digest, item_keys, load_state, save_state
+from s3env.managed import OwnedSection, digest, load_state, save_state, value_keys
 from s3env.paths import aws_config_file
 from s3env.store import ProfileStore
 
@@ -137,9 +137,8 @@ def _adoption(store: ProfileStore, candidates: list[Candidate], config_path: str
             values = ini_edit.section_values(texts[path], header, path, kind=kind)
             if current is None or values is None:
                 continue
-            items = [(k, v if isinstance(v, str) else list(v.items())) for k, v in values.items()]
             state.files.setdefault(path, {})[header] = OwnedSection(
-                sha256=digest(current), profile=candidate.profile.name, keys=item_keys(items)
+                sha256=digest(current), profile=candidate.profile.name, keys=value_keys(values)
             )
             adopted.append((path, header))
     return state, adopted

@@ -110,6 +110,12 @@ def item_keys(items: Any) -> tuple[str, ...]:
     return tuple(keys)
 
 
+def value_keys(values: Any) -> tuple[str, ...]:
+    """The key names of a section as ``ini_edit.section_values`` reads it (a nested block as a
+    dict), recorded as ``item_keys`` records them."""
+    return item_keys((k, v if isinstance(v, str) else list(v.items())) for k, v in values.items())
+
+
 def state_path(store_root: Path) -> Path:
     return store_root / STATE_FILE
 

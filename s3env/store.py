@@ -72,8 +72,8 @@ class ProfileStore:
             old: dict[str, dict[str, str | None]] = {}
             for (profile, field), value in journal.items():
                 old.setdefault(profile, {}).update({field: value})
-            inner = _unwrap(self._secret_store)
-            inner.set_many({p: {**inner.get_all(p), **fields} for p, fields in old.items()})
+            # _note records every field of a profile it journals: this is each one's whole old state
+            _unwrap(self._secret_store).set_many(old)
         if text is None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.paths.profiles)

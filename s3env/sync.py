@@ -24,7 +24,16 @@ from pathlib import Path
 
 from s3env import fileguard, fsio
 from s3env.errors import AwsFileParseError, ManagedSectionConflict, S3envError
-from s3env.managed import ManagedState, OwnedSection, digest, item_keys, load_state, save_state, state_path
+from s3env.managed import (
+    ManagedState,
+    OwnedSection,
+    digest,
+    item_keys,
+    load_state,
+    save_state,
+    state_path,
+    value_keys,
+)
 from s3env.paths import aws_config_file, aws_credentials_file, home_dir
 from s3env.selfcmd import self_command
 from s3env.store import ProfileStore
@@ -122,13 +131,8 @@ def _owned_keys(entry: OwnedSection, values: dict[str, str | dict[str, str]], no
     if entry.keys is not None:
         return set(entry.keys)
     if digest(now) == entry.sha256:
-        return set(item_keys(list(_as_items(values))))
+        return set(value_keys(values))
     return set(item_keys(items))
-
-
-def _as_items(values: dict[str, str | dict[str, str]]):
-    for key, value in values.items():
-        yield key, (value if isinstance(value, str) else list(value.items()))
 
 
 def _with_user_keys(items, values, owned_keys: set[str]) -> tuple[list, frozenset[str], list[str]]:
