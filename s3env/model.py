@@ -375,12 +375,12 @@ def validate_extra(key: str, value: str) -> None:
 
 
 def mask_urls_in(text: str) -> str:
-    """``text`` with the ``user:secret@`` part of every URL in it masked (messages, details)."""
+    """``text`` with every URL in it passed through :func:`mask_url` (messages, details)."""
     if "@" not in text:
         return text
     import re  # only for text that holds an '@'
 
-    return re.sub(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/@\s\"']+@", r"\1****@", text)
+    return re.sub(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"']+", lambda m: mask_url(m.group()), text)
 
 
 def mask_url(url: str) -> str:

@@ -110,10 +110,14 @@ def test_no_error_message_shows_a_secret() -> None:
 
 
 def test_urls_are_masked_wherever_shown() -> None:
-    from s3env.model import mask_url
+    from s3env.model import mask_url, mask_urls_in
 
     assert mask_url(f"https://AK:{SECRET}@host:9/p@th") == "https://****@host:9/p@th"
     assert mask_url("http://host/a@b") == "http://host/a@b"  # an @ in the path is no user part
+    # in free text too, and a secret holding an unescaped '@' is masked whole
+    assert mask_urls_in(f"see 'https://AK:p@{SECRET}@host/x@y' and http://h/") == (
+        "see 'https://****@host/x@y' and http://h/"
+    )
 
 
 # --- 10. other tools' files that do not parse -------------------------------------------------------
