@@ -136,12 +136,19 @@ def private_dir_problem(path: str) -> str | None:
         return f"{path} cannot be checked ({exc.strerror})"
     if not stat.S_ISDIR(info.st_mode):
         return f"{path} is {kind_of(info.st_mode)}, not a directory"
+    reason = not_private(info)
+    return None if reason is None else f"{path} {reason}"
+
+
+def not_private(info: os.stat_result) -> str | None:
+    """Why what ``info`` describes is not the user's alone to change ('belongs to uid …', 'is
+    writable by …'), or None: the one rule for s3env's directories and the boto3 model cache."""
     if hasattr(os, "geteuid") and info.st_uid != os.geteuid():
-        return f"{path} belongs to uid {info.st_uid}, not to you (uid {os.geteuid()})"
+        return f"belongs to uid {info.st_uid}, not to you (uid {os.geteuid()})"
     mode = stat.S_IMODE(info.st_mode)
     if os.name != "nt" and mode & 0o022:
         who = " and ".join(w for w, bit in (("its group", 0o020), ("others", 0o002)) if mode & bit)
-        return f"{path} is writable by {who} (mode {mode:04o})"
+        return f"is writable by {who} (mode {mode:04o})"
     return None
 
 
@@ -152,9 +159,3 @@ def check_private_dir(path: str) -> None:
         raise UnsafeDirectory(
             f"{problem}: s3env will not write secrets or shell code there (see 's3env doctor')"
         )
-
-
-def ensure_private_dir(path: str) -> None:
-    """``make_private_dirs`` then ``check_private_dir``: a directory fit for secrets."""
-    make_private_dirs(path)
-    check_private_dir(path)

@@ -76,13 +76,6 @@ def plain_data(value: Any) -> Any:
     return value
 
 
-def _owned_privately(info: os.stat_result) -> bool:
-    """The user's own, and writable by no one else."""
-    if hasattr(os, "getuid") and info.st_uid != os.getuid():
-        return False
-    return not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
-
-
 def _open_trusted_dir(directory: str) -> int | None:
     """A descriptor for ``directory`` if it is a real directory (not a link), the user's own and
     writable by no one else; None otherwise."""
@@ -95,7 +88,7 @@ def _open_trusted_dir(directory: str) -> int | None:
     except OSError:
         os.close(fd)
         return None
-    if not stat.S_ISDIR(info.st_mode) or not _owned_privately(info):
+    if not stat.S_ISDIR(info.st_mode) or fileguard.not_private(info) is not None:
         os.close(fd)
         return None
     return fd
@@ -171,7 +164,7 @@ def _read_trusted(path: str) -> bytes | None:
             os.close(dir_fd)
     else:  # no *at() calls (Windows): the same checks, by path
         try:
-            if not _owned_privately(os.lstat(directory)) or os.path.islink(directory):
+            if fileguard.not_private(os.lstat(directory)) is not None or os.path.islink(directory):
                 return None
             fd = os.open(path, flags)
         except OSError:
@@ -179,7 +172,7 @@ def _read_trusted(path: str) -> bytes | None:
     try:
         with os.fdopen(fd, "rb") as fh:
             info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode) or not _owned_privately(info):
+            if not stat.S_ISREG(info.st_mode) or fileguard.not_private(info) is not None:
                 return None
             return fh.read()
     except OSError:
@@ -227,7 +220,7 @@ def _write_by_path(directory: str, name: str, blob: bytes) -> None:
 
     try:
         info = os.lstat(directory)
-        if not stat.S_ISDIR(info.st_mode) or not _owned_privately(info):
+        if not stat.S_ISDIR(info.st_mode) or fileguard.not_private(info) is not None:
             return
         fd, temp = tempfile.mkstemp(dir=directory, prefix=".models-")
     except OSError:
