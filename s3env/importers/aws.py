@@ -21,7 +21,14 @@ from collections.abc import Mapping
 from s3env.errors import S3envError
 from s3env.fileguard import read_regular_text
 from s3env.importers.base import Candidate, normalize_endpoint, profile_name
-from s3env.model import SECRET_INI_KEYS, Profile, mask_url, validate_extra
+from s3env.model import (
+    ADDRESSING_STYLES,
+    MODELLED_INI_KEYS,
+    SECRET_INI_KEYS,
+    Profile,
+    mask_url,
+    validate_extra,
+)
 
 #: The keys of a credentials-file section that s3env models (the rest cannot be carried there).
 CREDENTIAL_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
@@ -67,7 +74,7 @@ def _carry(config: Values) -> dict[str, str]:
     """The config keys s3env does not model, as ``extra`` (``block.key`` inside a nested block)."""
     extra: dict[str, str] = {}
     for key, value in config.items():
-        if key in ("region", "aws_access_key_id", "aws_secret_access_key", "aws_session_token"):
+        if key == "region" or key in CREDENTIAL_KEYS:  # the profile's own fields
             continue
         if key in SECRET_INI_KEYS:
             raise _Uncarryable(f"'{key}' holds a secret under a name s3env does not store")
@@ -75,7 +82,7 @@ def _carry(config: Values) -> dict[str, str]:
             if not value:
                 raise _Uncarryable(f"'{key} =' is an empty nested block")
             for sub, sub_value in value.items():
-                if key == "s3" and sub in ("endpoint_url", "addressing_style"):
+                if f"{key}.{sub}" in MODELLED_INI_KEYS:  # s3.endpoint_url, s3.addressing_style
                     continue
                 _check_extra(f"{key}.{sub}", sub_value)
                 extra[f"{key}.{sub}"] = sub_value
@@ -174,7 +181,7 @@ def candidates_from_texts(
             if any(not isinstance(v, str) or "\n" in v for v in (key_id, secret, token) if v is not None):
                 raise _Uncarryable("its keys are not single-line values")
             extra = _carry(config)
-            if style not in (None, "auto", "path", "virtual"):
+            if style is not None and style not in ADDRESSING_STYLES:
                 raise _Uncarryable("'s3.addressing_style' is not auto, path or virtual")
         except _Uncarryable as why:
             skip = f"s3env cannot carry it: {why}; left as yours"
