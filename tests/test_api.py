@@ -11,8 +11,8 @@ import warnings
 import pytest
 
 import s3env
-from s3env.devserver import MotoServer
-from s3env.envvars import MANAGED_VARS
+from devtools.devserver import MotoServer
+from s3env.integrations.envvars import MANAGED_VARS
 from tests.conftest import RunS3env, Sandbox, s3_client, unique_bucket
 
 

@@ -15,8 +15,8 @@ import pytest
 from botocore.exceptions import DataNotFoundError
 from botocore.loaders import Loader
 
-from s3env.backends.boto3_backend import models
-from s3env.devserver import MotoServer
+from devtools.devserver import MotoServer
+from s3env.shim.boto3 import models
 from tests.conftest import Sandbox, unique_bucket
 
 # Everything the backend loads to make an S3 client and to paginate a listing.

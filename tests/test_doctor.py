@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from s3env.devserver import MotoServer
+from devtools.devserver import MotoServer
 from tests.conftest import RunS3env, Sandbox, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 from tests.proxyrecorder import ProxyRecorder

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from s3env import fileguard, fsio
-from s3env.errors import FileWriteError, NotRegularFile, UnsafeDirectory
+from s3env.core.errors import FileWriteError, NotRegularFile, UnsafeDirectory
+from s3env.store import fileguard, fsio
 
 
 def mode(path: Path) -> int:

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from s3env.devserver import MotoServer
+from devtools.devserver import MotoServer
 from tests.conftest import BIN, RunS3env, Sandbox, s3_client, unique_bucket
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from s3env.writers import ini_edit
+from s3env.integrations.writers import ini_edit
 from tests.conftest import RunS3env, Sandbox
 
 SETUPS = Path(__file__).parent / "data" / "aws_setups"

@@ -1,4 +1,4 @@
-"""s3env.writers.ini_edit against botocore itself: a corpus of ugly files plus generated ones.
+"""s3env.integrations.writers.ini_edit against botocore itself: a corpus of ugly files plus generated ones.
 
 Every check that says "botocore reads…" writes the text to a temp file and calls
 ``botocore.configloader.raw_config_parse`` / ``load_config`` on it; nothing is mocked.
@@ -17,8 +17,8 @@ from botocore.configloader import build_profile_map, load_config, raw_config_par
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from s3env.errors import AwsFileParseError, InvalidValue
-from s3env.writers import ini_edit as ie
+from s3env.core.errors import AwsFileParseError, InvalidValue
+from s3env.integrations.writers import ini_edit as ie
 
 CORPUS = Path(__file__).parent / "data" / "aws_corpus"
 CORPUS_FILES = sorted(p.name for p in CORPUS.iterdir() if p.suffix in (".config", ".credentials"))
@@ -563,9 +563,9 @@ def test_accepted_oddities(text: str, tmp_path: Path) -> None:
 
 
 def test_import_is_light() -> None:
-    """ini_edit itself pulls in nothing beyond re and s3env.errors (no configparser, shlex, typing...)."""
+    """ini_edit itself pulls in nothing beyond re and s3env.core.errors (no configparser, typing...)."""
     code = (
-        "import sys, re, importlib.util, s3env.errors; before = set(sys.modules);"
+        "import sys, re, importlib.util, s3env.core.errors; before = set(sys.modules);"
         f"spec = importlib.util.spec_from_file_location('_ini_alone', {ie.__file__!r});"
         "spec.loader.exec_module(importlib.util.module_from_spec(spec));"
         "print(sorted(set(sys.modules) - before))"

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3env.errors import FileParseError
-from s3env.writers import ini_keys
+from s3env.core.errors import FileParseError
+from s3env.integrations.writers import ini_keys
 from tests.conftest import RunS3env, Sandbox
 
 USER_FILE = (
@@ -95,7 +95,7 @@ def test_broken_megfile_conf_is_refused_untouched(run_s3env: RunS3env, sandbox: 
 
 
 def test_validate_configparser_reports_interpolation_errors(tmp_path) -> None:
-    from s3env.sync import validate_configparser
+    from s3env.integrations.sync import validate_configparser
 
     with pytest.raises(FileParseError) as info:  # megfile.conf is no AWS file: the base class
         validate_configparser("[env]\nX = 50%\n", "m.conf")

@@ -1,4 +1,4 @@
-"""The hand-written character checks in ``s3env.model`` against the regexes they replaced
+"""The hand-written character checks in ``s3env.core.model`` against the regexes they replaced
 (model.py avoids ``re``, which costs shell start-up ~4 ms)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from s3env import model
+from s3env.core import model
 
 NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}\Z")
 EXTRA_KEY_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}\Z")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from s3env.devserver import MotoServer
+from devtools.devserver import MotoServer
 from tests.conftest import s3_client, unique_bucket
 
 

@@ -1,4 +1,4 @@
-"""Provider presets (`s3env.providers`): the data is consistent, the two functions behave."""
+"""Provider presets (`s3env.core.providers`): the data is consistent, the two functions behave."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3env.errors import InvalidValue, UnknownProvider, UsageError
-from s3env.model import ADDRESSING_STYLES, new_profile, validate_endpoint_url, validate_region
-from s3env.providers import PROVIDERS, Provider, get_provider
+from s3env.core.errors import InvalidValue, UnknownProvider, UsageError
+from s3env.core.model import ADDRESSING_STYLES, new_profile, validate_endpoint_url, validate_region
+from s3env.core.providers import PROVIDERS, Provider, get_provider
 
 REQUIRED = ("aws", "minio", "ceph", "r2", "oss", "cos", "gcs", "b2", "wasabi")
 ALL = list(PROVIDERS.values())
@@ -280,7 +280,7 @@ def test_docs_table_matches_presets() -> None:
 
 def test_module_imports_nothing_heavy() -> None:
     code = (
-        "import sys; before = set(sys.modules); import s3env.providers; "
+        "import sys; before = set(sys.modules); import s3env.core.providers; "
         "print(sorted(m for m in set(sys.modules) - before if not m.startswith('s3env')))"
     )
     root = Path(__file__).resolve().parents[1]

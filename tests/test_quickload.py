@@ -11,15 +11,15 @@ import sys
 import pytest
 
 import s3env
-from s3env.errors import S3envError
-from s3env.quickload import default_store_dir, quick_profile
-from s3env.store import ProfileStore
+from s3env.core.errors import S3envError
+from s3env.store.profiles import ProfileStore
+from s3env.store.quickload import default_store_dir, quick_profile
 from tests.conftest import Sandbox
 
 PLATFORMDIRS = (
     "import platformdirs; print(platformdirs.user_config_dir('s3env', appauthor=False, roaming=True))"
 )
-QUICK = "from s3env.quickload import default_store_dir; print(default_store_dir())"
+QUICK = "from s3env.store.quickload import default_store_dir; print(default_store_dir())"
 
 
 @pytest.mark.parametrize(
@@ -147,17 +147,17 @@ def test_the_shim_and_env_take_the_quick_path(sandbox: Sandbox) -> None:
         "import os, sys\n"
         "os.execve = lambda *a: (print(' '.join(sorted(sys.modules)), flush=True), os._exit(0))\n"
         "sys.argv = ['s3env', '-p', 'alpha', '--backend', 's5cmd', 'ls']\n"
-        "from s3env.entry import main\n"
+        "from s3env.cli.entry import main\n"
         "main()\n"
     )
     loaded = subprocess.run(
         [sys.executable, "-c", code], env=sandbox.env, capture_output=True, text=True, check=True
     ).stdout.split()
-    for heavy in ("pathlib", "tomllib", "platformdirs", "re", "typing", "s3env.store"):
+    for heavy in ("pathlib", "tomllib", "platformdirs", "re", "typing", "s3env.store.profiles"):
         assert heavy not in loaded, heavy
-    assert "s3env.quickload" in loaded
+    assert "s3env.store.quickload" in loaded
     env_out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "s3env.entry", "env", "alpha"],
+        [sys.executable, "-X", "importtime", "-m", "s3env.cli.entry", "env", "alpha"],
         env=sandbox.env,
         capture_output=True,
         text=True,
@@ -173,7 +173,7 @@ def test_typer_commands_do_not_import_pydantic(sandbox: Sandbox) -> None:
     _store(sandbox)
     for argv in (["profile", "list"], ["profile", "show", "alpha", "--json"]):
         result = subprocess.run(
-            [sys.executable, "-X", "importtime", "-m", "s3env.entry", *argv],
+            [sys.executable, "-X", "importtime", "-m", "s3env.cli.entry", *argv],
             env=sandbox.env,
             capture_output=True,
             text=True,

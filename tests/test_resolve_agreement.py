@@ -1,4 +1,4 @@
-"""`s3env.resolve` predicts what each real tool does: checked against awscli, boto3, s5cmd and
+"""`s3env.core.resolve` predicts what each real tool does: checked against awscli, boto3, s5cmd and
 megfile with two moto servers, for many environment/file combinations.
 
 Each tool lists buckets; a bucket that exists only on server A or only on server B shows
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from s3env.devserver import MotoServer
-from s3env.resolve import load_aws_files, resolve_all
+from devtools.devserver import MotoServer
+from s3env.core.resolve import load_aws_files, resolve_all
 from tests.conftest import BIN, Sandbox, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 from tests.proxyrecorder import ProxyRecorder

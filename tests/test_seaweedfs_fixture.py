@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from s3env.devserver import MotoServer, start_seaweedfs
+from devtools.devserver import MotoServer, start_seaweedfs
 from tests.conftest import s3_client, unique_bucket
 
 

@@ -10,8 +10,8 @@ import tomllib
 
 import pytest
 
-from s3env.errors import SecretStoreError
-from s3env.secrets.file_store import FileSecretStore
+from s3env.core.errors import SecretStoreError
+from s3env.store.secrets.file_store import FileSecretStore
 from tests.conftest import S3ENV, RunS3env, Sandbox
 from tests.tools import require_program
 
@@ -25,7 +25,7 @@ def add(run_s3env: RunS3env, name: str, env: dict[str, str | None] | None = None
 
 
 def test_file_store_is_created_0600_even_with_a_lax_umask(sandbox: Sandbox) -> None:
-    script = "import os; os.umask(0); from s3env.entry import main; raise SystemExit(main())"
+    script = "import os; os.umask(0); from s3env.cli.entry import main; raise SystemExit(main())"
     result = subprocess.run(
         [sys.executable, "-c", script, "profile", "add", "u", "--access-key-id", "AK", "--secret-stdin"],
         input="value-of-secret\n",

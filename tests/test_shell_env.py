@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import s3env
-from s3env.envvars import MANAGED_VARS
+from s3env.integrations.envvars import MANAGED_VARS
 from tests.conftest import RunS3env, Sandbox, sandbox_env
 from tests.tools import require_program
 

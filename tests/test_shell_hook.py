@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 import s3env
-from s3env.devserver import MotoServer
+from devtools.devserver import MotoServer
 from tests.conftest import S3ENV, RunS3env, Sandbox, s3_client, unique_bucket
 from tests.tools import require_program
 

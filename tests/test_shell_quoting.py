@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import s3env
-from s3env.errors import InvalidValue
-from s3env.shells import get_shell
-from s3env.shells.cmd import CmdShell
-from s3env.shells.pwsh import quote_pwsh
+from s3env.core.errors import InvalidValue
+from s3env.integrations.shells import get_shell
+from s3env.integrations.shells.cmd import CmdShell
+from s3env.integrations.shells.pwsh import quote_pwsh
 from tests.conftest import RunS3env, Sandbox
 from tests.tools import require_program
 

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3env.envvars import MANAGED_VARS, profile_env, unset_env
-from s3env.errors import InvalidValue
-from s3env.model import Profile
-from s3env.shells import SHELLS, detect_shell, env_files, get_shell
-from s3env.shells.cmd import quote_cmd
-from s3env.shells.fish import quote_fish
-from s3env.shells.posix import quote_posix
-from s3env.shells.pwsh import quote_pwsh
+from s3env.core.errors import InvalidValue
+from s3env.core.model import Profile
+from s3env.integrations.envvars import MANAGED_VARS, profile_env, unset_env
+from s3env.integrations.shells import SHELLS, detect_shell, env_files, get_shell
+from s3env.integrations.shells.cmd import quote_cmd
+from s3env.integrations.shells.fish import quote_fish
+from s3env.integrations.shells.posix import quote_posix
+from s3env.integrations.shells.pwsh import quote_pwsh
 
 values = st.text(st.characters(blacklist_characters="\0", blacklist_categories=("Cs",)), max_size=200)
 

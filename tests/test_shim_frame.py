@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from s3env.backends import resolve_backend
-from s3env.backends.base import ShimRequest
-from s3env.backends.s5cmd_backend import find_s5cmd, s5cmd_argv, s5cmd_env
-from s3env.errors import UsageError
-from s3env.model import Profile
-from s3env.shim import is_shim_invocation, split_global_options
+from s3env.core.errors import UsageError
+from s3env.core.model import Profile
+from s3env.shim.base import ShimRequest
+from s3env.shim.frame import is_shim_invocation, split_global_options
+from s3env.shim.registry import resolve_backend
+from s3env.shim.s5cmd import find_s5cmd, s5cmd_argv, s5cmd_env
 from tests.conftest import RunS3env
 
 PROFILE = Profile(

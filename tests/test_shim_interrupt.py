@@ -246,8 +246,8 @@ def test_an_interrupted_batch_download_leaves_no_temporary_file(
 LIBRARY_SCRIPT = """
 import sys, time
 import s3env
-from s3env.backends.base import ShimRequest
-from s3env.backends.boto3_backend import Boto3Backend
+from s3env.shim.base import ShimRequest
+from s3env.shim.boto3 import Boto3Backend
 
 profile = s3env.open_store().get(sys.argv[1], secrets=True)
 request = ShimRequest("cp", ["-p", "5", "big.bin", sys.argv[2]], profile)

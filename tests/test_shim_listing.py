@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from botocore.exceptions import ClientError
 
-from s3env.backends.boto3_backend import flags, listing
-from s3env.backends.boto3_backend.usage import HelpRequested, UsageError
+from s3env.shim.boto3 import flags, listing
+from s3env.shim.boto3.usage import HelpRequested, UsageError
 from tests.conftest import S3ENV, Shim, s3_client, unique_bucket
 
 DATE = r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d"

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from s3env.backends.boto3_backend.proxy import CGI_REFUSAL, ProxyRefusedError, proxy_for
+from s3env.shim.boto3.proxy import CGI_REFUSAL, ProxyRefusedError, proxy_for
 from tests.conftest import S3ENV, Sandbox, make_shim, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 from tests.proxyrecorder import ProxyRecorder

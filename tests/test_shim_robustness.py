@@ -25,10 +25,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 import s3env
-from s3env.backends.base import ShimRequest
-from s3env.backends.boto3_backend.context import Context
-from s3env.backends.boto3_backend.ranged import RESUME_ATTEMPTS, RangedDownload, StreamBrokenError
-from s3env.devserver import MotoServer, run_measured
+from devtools.devserver import MotoServer, run_measured
+from s3env.shim.base import ShimRequest
+from s3env.shim.boto3.context import Context
+from s3env.shim.boto3.ranged import RESUME_ATTEMPTS, RangedDownload, StreamBrokenError
 from tests.conftest import S3ENV, Sandbox, Shim, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 
@@ -373,8 +373,8 @@ def test_request_heads_as_s5cmd_100_continue_from_2_mib_no_checksums_md5_on_dele
 
 
 def test_a_file_body_is_the_size_at_the_start(tmp_path: Path) -> None:
-    from s3env.backends.boto3_backend.cancel import Cancellation
-    from s3env.backends.boto3_backend.multipart import FileChangedError, FileRange
+    from s3env.shim.boto3.cancel import Cancellation
+    from s3env.shim.boto3.multipart import FileChangedError, FileRange
 
     path = tmp_path / "f"
     path.write_bytes(b"0123456789")
@@ -404,7 +404,7 @@ def test_a_range_answered_with_other_bytes_is_refused(tmp_path: Path) -> None:
     # part's offset would corrupt the file, so the download stops instead.
     import io
 
-    from s3env.backends.boto3_backend.ranged import RangeIgnoredError
+    from s3env.shim.boto3.ranged import RangeIgnoredError
 
     data = os.urandom(3000)
 

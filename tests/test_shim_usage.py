@@ -13,9 +13,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from s3env.backends.boto3_backend.usage import COMMANDS, help_text
-from s3env.backends.s5cmd_backend import find_s5cmd
-from s3env.devserver import MotoServer
+from devtools.devserver import MotoServer
+from s3env.shim.boto3.usage import COMMANDS, help_text
+from s3env.shim.s5cmd import find_s5cmd
 from tests.conftest import RunS3env, Sandbox, Shim, make_shim
 
 

@@ -9,11 +9,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import s3env
-from s3env.errors import ProfileExists, ProfileNotFound, StoreError
-from s3env.model import MODELLED_INI_KEYS, SECRET_INI_KEYS, Profile
-from s3env.paths import StorePaths
-from s3env.secrets.memory import MemorySecretStore
-from s3env.store import ProfileStore, parse_store_text
+from devtools.memory_secrets import MemorySecretStore
+from s3env.core.errors import ProfileExists, ProfileNotFound, StoreError
+from s3env.core.model import MODELLED_INI_KEYS, SECRET_INI_KEYS, Profile
+from s3env.store.paths import StorePaths
+from s3env.store.profiles import ProfileStore, parse_store_text
 from tests.conftest import Sandbox
 
 names = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,20}", fullmatch=True)

@@ -10,7 +10,7 @@ import tomlkit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from s3env.tomlfast import loads_simple
+from s3env.store.tomlfast import loads_simple
 
 KEY = st.text(alphabet="abcXYZ09_-", min_size=1, max_size=8) | st.text(min_size=0, max_size=8)
 VALUE = st.text(max_size=20) | st.integers(min_value=-(2**63), max_value=2**63 - 1) | st.booleans()

@@ -55,8 +55,8 @@ def assert_nothing_shows_a_secret(*roots: object) -> int:
 
 
 def test_no_result_of_the_api_shows_a_secret(sandbox: Sandbox) -> None:
-    from s3env.importing import import_profiles
-    from s3env.sync import plan
+    from s3env.integrations.importing import import_profiles
+    from s3env.integrations.sync import plan
 
     sandbox.aws_credentials.write_text(
         f"[default]\naws_access_key_id = AKUSER\naws_secret_access_key = {USER_SECRET}\n"
@@ -91,7 +91,7 @@ def test_no_result_of_the_api_shows_a_secret(sandbox: Sandbox) -> None:
 
 
 def test_no_error_message_shows_a_secret() -> None:
-    from s3env.model import apply_setting, validate_secret
+    from s3env.core.model import apply_setting, validate_secret
 
     profile = s3env.Profile("p")
     errors: list[Exception] = []
@@ -110,7 +110,7 @@ def test_no_error_message_shows_a_secret() -> None:
 
 
 def test_urls_are_masked_wherever_shown() -> None:
-    from s3env.model import mask_url, mask_urls_in
+    from s3env.core.model import mask_url, mask_urls_in
 
     assert mask_url(f"https://AK:{SECRET}@host:9/p@th") == "https://****@host:9/p@th"
     assert mask_url("http://host/a@b") == "http://host/a@b"  # an @ in the path is no user part
@@ -176,7 +176,7 @@ def test_debug_traceback_shows_frames_but_no_values(
 ) -> None:
     """An exception s3env did not expect may quote a value (configparser quotes lines, botocore
     headers): with S3ENV_DEBUG=1 its frames and type are shown, its text is not."""
-    from s3env.clierror import exit_status_for
+    from s3env.core.errorline import exit_status_for
 
     def inner() -> None:
         raise ValueError(f"bad line: aws_secret_access_key = {SECRET}")

@@ -11,7 +11,7 @@ import sys
 import pytest
 from botocore.configloader import raw_config_parse
 
-from s3env.devserver import MotoServer
+from devtools.devserver import MotoServer
 from tests.conftest import BIN, RunS3env, Sandbox, s3_client, unique_bucket
 
 AWS = str(BIN / "aws")
@@ -90,8 +90,8 @@ def test_layout_is_what_every_tool_reads(run_s3env: RunS3env, sandbox: Sandbox) 
 
 
 def test_checksum_settings_only_for_custom_endpoints_and_the_profile_wins() -> None:
-    from s3env.model import Profile
-    from s3env.writers.aws import config_items
+    from s3env.core.model import Profile
+    from s3env.integrations.writers.aws import config_items
 
     aws = dict(config_items(Profile("aws", region="eu-west-1"), ("s3env",)))
     assert aws == {"region": "eu-west-1"}  # AWS itself handles checksums: botocore's defaults

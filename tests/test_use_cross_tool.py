@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from s3env.devserver import MotoServer
+from devtools.devserver import MotoServer
 from tests.conftest import BIN, RunS3env, Sandbox, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 from tests.proxyrecorder import ProxyRecorder

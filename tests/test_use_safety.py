@@ -24,9 +24,9 @@ import pytest
 from botocore.configloader import raw_config_parse
 from botocore.exceptions import ConfigParseError
 
-from s3env import fsio
-from s3env.paths import StorePaths
-from s3env.writers import ini_edit
+from s3env.integrations.writers import ini_edit
+from s3env.store import fsio
+from s3env.store.paths import StorePaths
 from tests.conftest import S3ENV, RunS3env, Sandbox
 
 PROFILES = ("a", "b", "c")

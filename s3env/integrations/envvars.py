@@ -1,0 +1,163 @@
+"""The environment that makes every tool use one profile.  Pure.
+
+Why each variable (see docs/tools.md for the measured precedence rules):
+- ``AWS_PROFILE`` *and* ``AWS_DEFAULT_PROFILE``: botocore ranks AWS_DEFAULT_PROFILE first,
+  s5cmd AWS_PROFILE first; a stale value of either would win for one of them.
+- ``S3_ENDPOINT_URL``: the only endpoint s5cmd reads (it reads none from the AWS files).
+- ``AWS_ENDPOINT_URL_S3``: botocore's S3-only override; set to the same endpoint so a stale
+  value cannot win.  ``AWS_ENDPOINT_URL`` (all services) is unset in profile mode: pointing
+  STS and friends at an S3 server breaks them, and megfile ignores it once AWS_PROFILE is set
+  (it reads the profile's nested ``s3 =`` block that the AWS writer puts there).
+- ``AWS_REGION`` *and* ``AWS_DEFAULT_REGION``: s5cmd reads the first, botocore the second.
+- keys and tokens in the environment beat profile keys for botocore and s5cmd: unset them
+  (and the legacy ``AWS_SECURITY_TOKEN``) unless exporting keys on purpose.
+- ``OSS_ENDPOINT`` beats everything for megfile: unset.
+- ``AWS_REQUEST_CHECKSUM_CALCULATION`` / ``AWS_RESPONSE_CHECKSUM_VALIDATION``: with keys, the
+  profile's ``model.checksum_settings`` (``when_required`` for a custom endpoint, which many
+  S3-compatible stores need from boto3 1.36 on); with a profile, unset, so the profile's own
+  section (where the AWS writer puts the same settings) decides.
+
+With keys (``--with-keys``): the s5cmd/megfile environment-only recipe — keys exported,
+``S3_ENDPOINT_URL`` and ``AWS_ENDPOINT_URL`` (and ``_S3``) set, profile variables unset
+because megfile ignores environment keys while ``AWS_PROFILE`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+
+from s3env.core.model import Profile, checksum_settings
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+PROFILE_VARS = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+ENDPOINT_VARS = ("S3_ENDPOINT_URL", "AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "OSS_ENDPOINT")
+REGION_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
+KEY_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+STYLE_VARS = ("AWS_S3_ADDRESSING_STYLE",)
+CHECKSUM_VARS = {
+    "request_checksum_calculation": "AWS_REQUEST_CHECKSUM_CALCULATION",
+    "response_checksum_validation": "AWS_RESPONSE_CHECKSUM_VALIDATION",
+}
+MARKER_VAR = "S3ENV_PROFILE"
+
+#: Everything s3env sets or clears; ``--unset`` clears all of these.
+MANAGED_VARS: tuple[str, ...] = (
+    *PROFILE_VARS,
+    *ENDPOINT_VARS,
+    *REGION_VARS,
+    *KEY_VARS,
+    *STYLE_VARS,
+    *CHECKSUM_VARS.values(),
+    MARKER_VAR,
+)
+
+
+def profile_env(profile: Profile, *, with_keys: bool = False) -> dict[str, str | None]:
+    """Name -> value (None: unset) for every managed variable."""
+    env: dict[str, str | None] = dict.fromkeys(MANAGED_VARS)
+    env[MARKER_VAR] = profile.name
+    endpoint = profile.endpoint_url
+    env["S3_ENDPOINT_URL"] = endpoint
+    env["AWS_ENDPOINT_URL_S3"] = endpoint
+    env["AWS_REGION"] = profile.region
+    env["AWS_DEFAULT_REGION"] = profile.region
+    if with_keys:
+        env["AWS_ENDPOINT_URL"] = endpoint
+        env["AWS_ACCESS_KEY_ID"] = profile.access_key_id
+        env["AWS_SECRET_ACCESS_KEY"] = profile.secret_access_key
+        env["AWS_SESSION_TOKEN"] = profile.session_token
+        if profile.addressing_style != "auto":
+            env["AWS_S3_ADDRESSING_STYLE"] = profile.addressing_style
+        for setting, value in checksum_settings(profile).items():
+            env[CHECKSUM_VARS[setting]] = value
+    else:
+        env["AWS_PROFILE"] = profile.name
+        env["AWS_DEFAULT_PROFILE"] = profile.name
+    return env
+
+
+def unset_env() -> dict[str, str | None]:
+    return dict.fromkeys(MANAGED_VARS)
+
+
+def apply_to(environ: dict[str, str], export: dict[str, str | None]) -> None:
+    """Apply an export to a mutable environment mapping (``os.environ`` or a child's env)."""
+    for name, value in export.items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
+
+
+def load_profile(name: str | None, *, secrets: bool, environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """(ProfileStore or None, profile): the named (or active) profile; the hot path's only store
+    access.  ``quickload`` answers the ordinary cases without ProfileStore (then None)."""
+    from s3env.store.quickload import quick_profile
+
+    quick = quick_profile(name, secrets=secrets, env=environ)
+    if quick is not None:
+        return None, quick
+    from s3env.core.errors import S3envError
+    from s3env.store.profiles import ProfileStore
+
+    store = ProfileStore(env=environ)
+    data = store.read()
+    if name is None:
+        name = data.settings.get("active")
+        if name is None:
+            raise S3envError("no active profile: pass a NAME or run 's3env use NAME' first")
+    profile = store.get(name, secrets=secrets)
+    return store, profile
+
+
+def render_export(
+    name: str | None, *, shell_name: str | None, with_keys: bool, unset: bool
+) -> tuple[str, str | None]:
+    """(text to print, warning or None) for ``s3env env``."""
+    from s3env.integrations.shells import detect_shell, get_shell
+
+    shell = get_shell(shell_name) if shell_name else detect_shell()
+    if unset:
+        return shell.render(unset_env()), None
+    store, profile = load_profile(name, secrets=with_keys)
+    warning = None
+    if not with_keys:
+        warning = unwritten_warning(store.env if store is not None else os.environ, profile.name)
+    return shell.render(profile_env(profile, with_keys=with_keys)), warning
+
+
+def unwritten_warning(
+    env: Mapping[str, str], name: str, fix: str = "run 's3env write' (or use --with-keys)"
+) -> str | None:
+    """Why exporting ``AWS_PROFILE=name`` would not work yet, or None when the AWS files have it."""
+    if _profile_is_written(env, name):
+        return None
+    return f"profile '{name}' is not in the AWS files yet, so tools cannot find it by name: {fix}"
+
+
+def _profile_is_written(env: Mapping[str, str], name: str) -> bool:
+    """Whether the AWS config file has ``[profile NAME]`` (a cheap line scan, no INI parse)."""
+    from s3env.core.errors import S3envError
+    from s3env.store.fileguard import read_regular
+    from s3env.store.quickload import aws_config_path
+
+    try:
+        data = read_regular(aws_config_path(env))  # a FIFO there must not hang shell start-up
+    except (OSError, S3envError):
+        return False
+    if data is None:
+        return False
+    text = data.decode("utf-8", errors="replace")
+    wanted = f"[profile {name}]"
+    return any(line.strip() == wanted for line in text.splitlines())
+
+
+def exec_environment(name: str | None, base: dict[str, str] | os._Environ[str]) -> dict[str, str]:
+    """The child environment of ``s3env exec``: the keys travel in it, never in argv."""
+    _store, profile = load_profile(name, secrets=True)
+    env = dict(base)
+    apply_to(env, profile_env(profile, with_keys=True))
+    return env

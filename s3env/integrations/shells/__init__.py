@@ -1,0 +1,58 @@
+"""Shells and env-file formats, one module each, behind ``Shell`` and this registry.
+
+Adding a shell means adding one module and one line here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from s3env.core.errors import UsageError
+from s3env.integrations.shells.base import Export, Shell
+from s3env.integrations.shells.cmd import CmdShell
+from s3env.integrations.shells.dotenv import DotenvFormat
+from s3env.integrations.shells.fish import FishShell
+from s3env.integrations.shells.json_format import JsonFormat
+from s3env.integrations.shells.posix import BashShell, PosixShell, ZshShell
+from s3env.integrations.shells.pwsh import PwshShell
+
+SHELLS: dict[str, Shell] = {
+    shell.name: shell
+    for shell in (
+        BashShell(),
+        ZshShell(),
+        FishShell(),
+        PosixShell(),
+        PwshShell(),
+        CmdShell(),
+        DotenvFormat(),
+        JsonFormat(),
+    )
+}
+
+
+def get_shell(name: str) -> Shell:
+    try:
+        return SHELLS[name]
+    except KeyError:
+        raise UsageError(f"unknown shell {name!r}: choose one of {', '.join(SHELLS)}") from None
+
+
+def detect_shell(env: Mapping[str, str] | None = None) -> Shell:
+    """From ``$SHELL``'s basename; POSIX sh when it is unknown or unset."""
+    env = os.environ if env is None else env
+    base = os.path.basename(env.get("SHELL", "")).lower()
+    aliases = {"dash": "sh", "ash": "sh", "ksh": "sh", "mksh": "sh", "powershell": "pwsh", "pwsh.exe": "pwsh"}
+    return SHELLS.get(aliases.get(base, base), SHELLS["sh"])
+
+
+def env_files(shells: Mapping[str, Shell] | None = None) -> dict[str, Shell]:
+    """One pre-rendered env file per distinct suffix (bash, zsh and sh share ``.sh``)."""
+    out: dict[str, Shell] = {}
+    for shell in (shells or SHELLS).values():
+        out.setdefault(shell.file_suffix, shell)
+    return out
+
+
+__all__ = ["SHELLS", "Export", "Shell", "detect_shell", "env_files", "get_shell"]

@@ -1,0 +1,79 @@
+"""The one interface every shell (and env-file format) implements.
+
+An *export* is a mapping from variable name to value, where ``None`` means "unset".  A
+shell renders it as text that, evaluated in that shell, makes the environment exactly so.
+Every value is checked before anything is printed: ``eval "$(s3env env)"`` ignores the
+command's exit status, so a half-printed script would still run.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+
+from s3env.core.errors import InvalidValue
+
+Export = Mapping[str, str | None]
+_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+class Shell(ABC):
+    name: str = ""
+    #: suffix of the pre-rendered env file written by ``s3env use``
+    file_suffix: str = ""
+    #: characters this format cannot carry in a value (NUL never can)
+    forbidden: str = "\0"
+
+    def render(self, export: Export) -> str:
+        """The whole text for ``export``; raises InvalidValue before producing anything."""
+        for name, value in export.items():
+            self.check(name, value)
+        lines = [self.unset(name) for name in sorted(export) if export[name] is None]
+        lines += [self.set(name, value) for name, value in sorted(export.items()) if value is not None]
+        return "".join(line + "\n" for line in lines if line)
+
+    def check(self, name: str, value: str | None) -> None:
+        if not _NAME_RE.match(name):
+            raise InvalidValue(f"cannot export {name!r}: not a valid environment variable name")
+        if value is None:
+            return
+        for char in self.forbidden:
+            if char in value:
+                what = {
+                    "\0": "a NUL byte",
+                    "\n": "a newline",
+                    "\r": "a carriage return",
+                    "\\": "a backslash",
+                    "'": "a single quote",
+                }.get(char, repr(char))
+                raise InvalidValue(f"the value of {name} contains {what}, which {self.name} cannot carry")
+
+    @abstractmethod
+    def set(self, name: str, value: str) -> str: ...
+
+    @abstractmethod
+    def unset(self, name: str) -> str: ...
+
+    def render_file(self, export: Export, marker: str) -> str:
+        """An env file: ``marker`` as a first-line comment (what prompt hooks compare), then the export."""
+        line = self.comment(marker)
+        body = self.render(export)
+        return f"{line}\n{body}" if line is not None else body
+
+    def refusal_file(self, marker: str, message: str) -> str:
+        """An env file that applies nothing and says why (``message``: one line, no value), for a
+        profile holding a value this format cannot carry.  Formats that run code override it to
+        fail loudly (cmd); here the message is a comment."""
+        first = self.comment(marker)
+        return "" if first is None else f"{first}\n{self.comment('s3env: ' + message)}\n"
+
+    def comment(self, text: str) -> str | None:
+        """A comment line (no newline), or None for formats without comments."""
+        return f"# {text}"
+
+    def hook(self, s3env_command: str, env_file: str) -> str | None:
+        """Code for the user's rc file: a ``s3env`` function that switches this shell on
+        ``s3env use``, and a prompt hook that re-applies ``env_file`` when its first line
+        changes.  None when the shell has no prompt hook (sh, cmd, formats)."""
+        return None

@@ -1,0 +1,602 @@
+"""Bring every tool's files in line with the store: ``s3env use`` and ``s3env write``.
+
+Planning is pure (``plan_ini_target``): given a file's text and what s3env owns in it, the
+new text, the new ownership and what changed.  ``sync`` does the I/O around it, in an
+order that survives a kill at any point:
+
+1. under the store lock, read the store and every target file, refuse files botocore cannot
+   parse and sections s3env does not own, then check every file about to be written
+   (``check_targets``: a regular file or absent, in s3env's private directories) — nothing
+   is written before all of it passed;
+2. record every section about to be written as owned (``pending``) in managed.json;
+3. back up each file that changes (0600, last 3 kept) and replace it atomically;
+4. confirm the ownership record with the digests of what was written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from s3env.core.errors import AwsFileParseError, ManagedSectionConflict, S3envError
+from s3env.core.selfcmd import self_command
+from s3env.integrations.writers import (
+    WRITERS,
+    IniKeysTarget,
+    IniTarget,
+    WholeFileTarget,
+    WriteContext,
+    ini_edit,
+    ini_keys,
+)
+from s3env.store import fileguard, fsio
+from s3env.store.managed import (
+    ManagedState,
+    OwnedSection,
+    digest,
+    item_keys,
+    load_state,
+    save_state,
+    state_path,
+    value_keys,
+)
+from s3env.store.paths import aws_config_file, aws_credentials_file, home_dir
+from s3env.store.profiles import ProfileStore
+
+BACKUPS_KEPT = 3
+
+
+@dataclass
+class FileUpdate:
+    label: str
+    path: Path
+    secret: bool
+    # The texts hold every secret of the credentials file: never in a repr (a notebook shows it).
+    old_text: str | None = field(repr=False)
+    new_text: str = field(repr=False)
+    owned_after: dict[str, OwnedSection] | None  # None: a file s3env owns whole
+    changes: list[str] = field(default_factory=list)
+    hand_edited: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return self.old_text != self.new_text
+
+
+@dataclass
+class SyncResult:
+    updates: list[FileUpdate]
+    notices: list[str]
+    active: str | None
+    #: profiles left out because the user has sections of their own where they would go
+    blocked: dict[str, list[str]] = field(default_factory=dict)
+    #: the user's own [default] sections, left alone (tools run without AWS_PROFILE use them)
+    default_left_alone: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[FileUpdate]:
+        return [u for u in self.updates if u.changed]
+
+    def drift(self, state: ManagedState) -> list[tuple[str, str]]:
+        """``(kind, line)`` for every difference between the files and the store that s3env would
+        have to write; kind is ``edited`` (a section s3env wrote, edited by hand) or ``out-of-date``.
+
+        Before s3env manages anything (no active profile, no section recorded as s3env's) nothing
+        is out of date: ``profile add`` writes nothing until the first ``use``.  Without an active
+        profile, an env file that does not exist is not out of date either: it would only unset
+        variables, and the prompt hook applies nothing when there is no file."""
+        if self.active is None and state.is_empty():
+            return []
+        lines: list[tuple[str, str]] = []
+        for update in self.updates:
+            if self.active is None and update.owned_after is None and update.old_text is None:
+                continue
+            for header in update.hand_edited:
+                lines.append(("edited", f"{update.path}: [{header}] was edited by hand since s3env wrote it"))
+            if update.changed:
+                described = ", ".join(update.changes) or "content differs"
+                lines.append(("out-of-date", f"{update.path}: out of date ({described})"))
+        return lines
+
+
+def _group_blocked(
+    targets: list[IniTarget], texts: dict[Path, str | None], state: ManagedState, group: str
+) -> list[str]:
+    """Where a section of ``group`` exists that s3env does not own: 'path [header]' strings."""
+    blockers: list[str] = []
+    for target in targets:
+        text = texts.get(target.path)
+        if not text:
+            continue
+        for header in target.group_headers.get(group, ()):
+            for section in ini_edit.find_sections(text, header, target.kind, str(target.path)):
+                if not state.owns(target.path, section.header):
+                    blockers.append(f"{target.path} [{section.header}]")
+    return blockers
+
+
+def _user_keys(
+    values: dict[str, str | dict[str, str]], owned_keys: set[str]
+) -> tuple[set[str], dict[str, list[tuple[str, str]]]]:
+    """The keys of a section that are not s3env's: (top-level keys, nested keys per block)."""
+    top = {k for k, v in values.items() if isinstance(v, str) and k not in owned_keys}
+    nested = {
+        block: [(sub, v) for sub, v in subs.items() if f"{block}.{sub}" not in owned_keys]
+        for block, subs in values.items()
+        if isinstance(subs, dict)
+    }
+    return top, {b: subs for b, subs in nested.items() if subs}
+
+
+def _owned_keys(entry: OwnedSection, values: dict[str, str | dict[str, str]], now: str, items) -> set[str]:
+    """Which keys of an owned section s3env wrote.  Records from before keys were tracked: every key
+    while the section is as s3env wrote it; once edited by hand, only what s3env writes now."""
+    if entry.keys is not None:
+        return set(entry.keys)
+    if digest(now) == entry.sha256:
+        return set(value_keys(values))
+    return set(item_keys(items))
+
+
+def _with_user_keys(items, values, owned_keys: set[str]) -> tuple[list, frozenset[str], list[str]]:
+    """``items`` plus the keys a user added by hand to a section s3env owns: (items to write, top-level
+    keys to leave as they stand, names of the user's keys for notices)."""
+    top, nested = _user_keys(values, owned_keys)
+    wanted = {k.lower() for k, _v in items}
+    keep = frozenset(k for k in top if k not in wanted)
+    out = list(items)
+    for block, subs in nested.items():
+        if block in wanted:
+            index = next(i for i, (k, _v) in enumerate(out) if k.lower() == block)
+            mine = {sub for sub, _v in out[index][1]}
+            out[index] = (out[index][0], [*out[index][1], *((s, v) for s, v in subs if s not in mine)])
+        elif len(subs) == len(values[block]):  # type: ignore[arg-type]
+            keep |= {block}
+        else:
+            out.append((block, subs))
+    return out, keep, sorted(keep) + [f"{b}.{s}" for b, subs in nested.items() for s, _v in subs]
+
+
+def plan_ini_target(
+    target: IniTarget,
+    text: str | None,
+    owned: dict[str, OwnedSection],
+    *,
+    force: bool,
+    taken_groups: set[str],
+    skipped_groups: set[str],
+    skipped_profiles: frozenset[str] = frozenset(),
+) -> FileUpdate:
+    """The new text of one INI file.  Pure.  Raises before anything is decided on bad input.
+
+    Sections are edited key by key (``ini_edit.edit_section``): a key a user added by hand to a
+    section s3env owns stays where it is, and a section s3env no longer wants keeps such keys."""
+    path = str(target.path)
+    current = text if text is not None else ""
+    if text is not None:
+        ini_edit.validate(text, path, target.kind)
+    hand_edited = [
+        header
+        for header, entry in owned.items()
+        if not entry.pending
+        and (now := ini_edit.section_text(current, header, path, kind=target.kind)) is not None
+        and digest(now) != entry.sha256
+    ]
+    new = current
+    owned_after: dict[str, OwnedSection] = {}
+    changes: list[str] = []
+    notices: list[str] = []
+    desired_headers: set[str] = set()
+    for section in target.sections:
+        if section.group in skipped_groups or (section.group is None and section.profile in skipped_profiles):
+            continue
+        desired_headers.add(section.header)
+        existing = ini_edit.find_sections(new, section.header, target.kind, path)
+        foreign = [s.header for s in existing if s.header != section.header or section.header not in owned]
+        takeover = section.group in taken_groups
+        if foreign and not (force or takeover):
+            shown = ", ".join(f"[{h}]" for h in foreign)
+            raise ManagedSectionConflict(
+                f"{path}: {shown} was not written by s3env; refusing to overwrite it "
+                "(use --force to replace it; the old file is kept as a backup)"
+            )
+        before = ini_edit.section_text(new, section.header, path, kind=target.kind)
+        items, keep = list(section.items), frozenset[str]()
+        entry = owned.get(section.header)
+        if entry is not None and not foreign and before is not None:
+            values = ini_edit.section_values(new, section.header, path, kind=target.kind) or {}
+            items, keep, _names = _with_user_keys(items, values, _owned_keys(entry, values, before, items))
+        new = ini_edit.edit_section(new, section.header, items, path, kind=target.kind, keep=keep)
+        after = ini_edit.section_text(new, section.header, path, kind=target.kind)
+        owned_after[section.header] = OwnedSection(
+            sha256=digest(after), profile=section.profile, keys=item_keys(section.items)
+        )
+        if before is None:
+            changes.append(f"added [{section.header}]")
+        elif before != after:
+            changes.append(f"updated [{section.header}]")
+    for header, entry in owned.items():
+        if header in desired_headers:
+            continue
+        if entry.profile in skipped_profiles:
+            owned_after[header] = entry  # the profile's other sections wait with it
+            continue
+        now = ini_edit.section_text(new, header, path, kind=target.kind)
+        if now is None:
+            continue
+        values = ini_edit.section_values(new, header, path, kind=target.kind) or {}
+        leftover, keep, names = _with_user_keys([], values, _owned_keys(entry, values, now, []))
+        if names:
+            new = ini_edit.edit_section(new, header, leftover, path, kind=target.kind, keep=keep)
+            changes.append(f"removed s3env's keys from [{header}]")
+            notices.append(f"{path}: left [{header}] with your own {', '.join(names)}; it is yours again")
+        else:
+            new = ini_edit.remove_section(new, header, path, kind=target.kind)
+            changes.append(f"removed [{header}]")
+    # With --take-default, the user's own members of a taken group that we do not rewrite go too.
+    for group in taken_groups:
+        for header in target.group_headers.get(group, ()):
+            if header not in desired_headers and ini_edit.section_text(new, header, path, kind=target.kind):
+                new = ini_edit.remove_section(new, header, path, kind=target.kind)
+                changes.append(f"removed [{header}]")
+    return FileUpdate(
+        label=target.label,
+        path=target.path,
+        secret=target.secret,
+        old_text=text,
+        new_text=new,
+        owned_after=owned_after,
+        changes=changes,
+        hand_edited=hand_edited,
+        notices=notices,
+    )
+
+
+def _key_header(section: str, key: str) -> str:
+    return f"[{section}] {key}"
+
+
+def validate_configparser(text: str, path: str) -> None:
+    """Refuse what Python's configparser (megfile's reader) refuses, as a one-line error."""
+    import configparser
+
+    ini_edit.validate(text, path, "config")
+    parser = configparser.ConfigParser()
+    parser.optionxform = str  # type: ignore[assignment,method-assign]  # megfile keeps key case
+    try:
+        parser.read_string(text, source=path)
+        for section in parser.sections():
+            dict(parser.items(section))  # interpolation errors surface on read
+    except configparser.Error as exc:
+        raise ini_keys.configparser_error(exc, path) from None
+
+
+def plan_keys_target(
+    target: IniKeysTarget, text: str | None, owned: dict[str, OwnedSection], *, force: bool
+) -> FileUpdate:
+    """The new text of a file where s3env owns single keys of one section.  Pure."""
+    path = str(target.path)
+    current = text if text is not None else ""
+    if text is not None:
+        validate_configparser(text, path)
+    prefix = _key_header(target.section, "")
+    owned_keys = {
+        header[len(prefix) :]: entry for header, entry in owned.items() if header.startswith(prefix)
+    }
+    hand_edited = [
+        _key_header(target.section, key)
+        for key, entry in owned_keys.items()
+        if not entry.pending
+        and (now := ini_keys.key_text(current, target.section, key, path)) is not None
+        and digest(now) != entry.sha256
+    ]
+    new = current
+    owned_after: dict[str, OwnedSection] = {}
+    changes: list[str] = []
+    notices: list[str] = []
+    for key, value in sorted(target.keys.items()):
+        before = ini_keys.key_text(new, target.section, key, path)
+        if before is not None and key not in owned_keys and not force:
+            notices.append(f"{path}: left your own '{key}' in [{target.section}] alone")
+            continue
+        new = ini_keys.upsert_key(new, target.section, key, value, path)
+        after = ini_keys.key_text(new, target.section, key, path)
+        owned_after[_key_header(target.section, key)] = OwnedSection(sha256=digest(after), profile=key)
+        if before != after:
+            changes.append(f"{'added' if before is None else 'updated'} {key} in [{target.section}]")
+    for key in owned_keys:
+        if key not in target.keys and ini_keys.key_text(new, target.section, key, path) is not None:
+            new = ini_keys.remove_key(new, target.section, key, path)
+            changes.append(f"removed {key} from [{target.section}]")
+    return FileUpdate(
+        label=target.label,
+        path=target.path,
+        secret=target.secret,
+        old_text=text,
+        new_text=new,
+        owned_after=owned_after,
+        changes=changes,
+        hand_edited=hand_edited,
+        notices=notices,
+    )
+
+
+def build_context(store: ProfileStore, active: str | None) -> WriteContext:
+    data = store.read()
+    secret_store = store.secret_store(data.settings, for_write=False)
+    profiles = [
+        p.replace(**secret_store.get_all(p.name)) if secret_store is not None else p
+        for p in data.profiles.values()
+    ]
+    return WriteContext(
+        profiles=tuple(profiles),
+        active=active,
+        store_root=store.paths.root,
+        aws_config=aws_config_file(store.env),
+        aws_credentials=aws_credentials_file(store.env),
+        home=home_dir(store.env),
+        s3env_command=self_command(),
+    )
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return fsio.read_text_exact(path)
+    except UnicodeDecodeError as exc:
+        raise AwsFileParseError(
+            str(path), None, f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
+        ) from None
+    except OSError as exc:
+        raise S3envError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _profiles_blocked(
+    targets: list[IniTarget], texts: dict[Path, str | None], state: ManagedState
+) -> dict[str, list[str]]:
+    """Profiles with a section s3env would write where the user has one of their own (or a
+    look-alike of it): profile -> 'path [header]' strings."""
+    blocked: dict[str, list[str]] = {}
+    for target in targets:
+        text = texts.get(target.path)
+        if not text:
+            continue
+        for section in target.sections:
+            if section.group is not None or section.profile is None:
+                continue
+            for found in ini_edit.find_sections(text, section.header, target.kind, str(target.path)):
+                if found.header != section.header or not state.owns(target.path, found.header):
+                    blocked.setdefault(section.profile, []).append(f"{target.path}: [{found.header}]")
+    return blocked
+
+
+def plan(
+    store: ProfileStore,
+    *,
+    active: str | None,
+    force: bool = False,
+    take_default: bool = False,
+    must_write: str | None = None,
+) -> tuple[SyncResult, ManagedState]:
+    """Everything ``sync`` would write, computed without writing (used by --check and --diff).
+
+    A profile whose sections would overwrite sections of the user's is left out (a notice says so),
+    so one such profile never blocks the others; the active profile raises instead, and so does
+    ``must_write`` (a profile just added, renamed or copied)."""
+    ctx = build_context(store, active)
+    state = load_state(store.paths.root)
+    notices: list[str] = []
+    updates: list[FileUpdate] = []
+    blocked: dict[str, list[str]] = {}
+    default_left_alone: list[str] = []
+    for writer in WRITERS.values():
+        targets = writer.targets(ctx)
+        ini_targets = [t for t in targets if isinstance(t, IniTarget)]
+        texts = {t.path: _read(t.path) for t in ini_targets}
+        for target in ini_targets:
+            if texts[target.path] is not None:
+                ini_edit.validate(texts[target.path] or "", str(target.path), target.kind)
+        notices += writer.notices(ctx, texts)
+        writer_blocked = {} if force else _profiles_blocked(ini_targets, texts, state)
+        if must_write in writer_blocked:
+            raise ManagedSectionConflict(
+                f"{writer_blocked[must_write][0]} is yours, not s3env's, so profile '{must_write}' "
+                f"cannot be written there; choose another name (e.g. '{must_write}-s3'), "
+                "or adopt your section with 's3env import aws'"
+            )
+        if active in writer_blocked:
+            raise ManagedSectionConflict(
+                f"{writer_blocked[active][0]} was not written by s3env; refusing to overwrite it "
+                f"(adopt it with 's3env import aws', rename the s3env profile with "
+                f"'s3env profile rename {active} NEW', or use --force to replace it; "
+                "the old file is kept as a backup)"
+            )
+        for name, where in writer_blocked.items():
+            notices.append(
+                f"left your own {', '.join(where)} alone: s3env profile '{name}' is not written there "
+                f"(rename it with 's3env profile rename {name} NEW', or adopt yours with 's3env import aws')"
+            )
+        blocked.update(writer_blocked)
+        groups = {s.group for t in ini_targets for s in t.sections if s.group}
+        groups |= {g for t in ini_targets for g in t.group_headers}
+        taken: set[str] = set()
+        skipped: set[str] = set()
+        for group in sorted(groups):
+            blockers = _group_blocked(ini_targets, texts, state, group)
+            if not blockers:
+                continue
+            if take_default:
+                taken.add(group)
+            else:
+                skipped.add(group)
+                if any(s.group == group for t in ini_targets for s in t.sections):
+                    default_left_alone.extend(blockers)
+                    notices.append(
+                        f"left your own {', '.join(blockers)} alone: tools run without AWS_PROFILE "
+                        "still use it (pass --take-default to let s3env manage [default]; "
+                        "the old file is backed up)"
+                    )
+        for target in targets:
+            if isinstance(target, IniKeysTarget):
+                updates.append(
+                    plan_keys_target(target, _read(target.path), state.owned(target.path), force=force)
+                )
+            elif isinstance(target, IniTarget):
+                updates.append(
+                    plan_ini_target(
+                        target,
+                        texts[target.path],
+                        state.owned(target.path),
+                        force=force,
+                        taken_groups=taken,
+                        skipped_groups=skipped,
+                        skipped_profiles=frozenset(writer_blocked),
+                    )
+                )
+            else:
+                assert isinstance(target, WholeFileTarget)
+                old = _read(target.path)
+                updates.append(
+                    FileUpdate(
+                        label=target.label,
+                        path=target.path,
+                        secret=target.secret,
+                        old_text=old,
+                        new_text=target.text,
+                        owned_after=None,
+                        changes=[] if old == target.text else ["rewritten"],
+                        notices=[target.notice] if target.notice else [],
+                    )
+                )
+    # A file that does not exist and would stay empty is not created.
+    updates = [u for u in updates if not (u.old_text is None and u.new_text == "")]
+    notices += [n for u in updates for n in u.notices]
+    result = SyncResult(
+        updates=updates,
+        notices=notices,
+        active=active,
+        blocked=blocked,
+        default_left_alone=default_left_alone,
+    )
+    return result, state
+
+
+def _backup_label(update: FileUpdate) -> str:
+    tag = hashlib.sha256(str(update.path).encode()).hexdigest()[:8]
+    return f"{update.label}-{tag}"
+
+
+def check_targets(store: ProfileStore, result: SyncResult, *, switching: bool) -> None:
+    """Refuse, before anything is written, what ``apply`` (and, when ``switching``, recording
+    the active profile) could not write safely, so that a refusal changes nothing anywhere:
+    s3env's own directories must be the user's and closed to others, and every file about to
+    be replaced must be, through its links, a regular file or absent."""
+    paths = store.paths
+    for directory in (paths.root, paths.env_dir, paths.backups):
+        fileguard.check_private_dir(str(directory))
+    targets = [state_path(paths.root), *(u.path for u in result.changed)]
+    if switching:
+        targets.append(paths.profiles)
+    for path in targets:
+        fsio.check_write_target(path)
+
+
+def apply(store: ProfileStore, result: SyncResult, state: ManagedState) -> None:
+    """Write a planned result (the caller holds the store lock)."""
+    root = store.paths.root
+    ini_updates = [u for u in result.updates if u.owned_after is not None]
+    # 1. Record before writing: the union of what is owned now and what is about to be.
+    for update in ini_updates:
+        assert update.owned_after is not None
+        owned = dict(state.owned(update.path))
+        for header, entry in update.owned_after.items():
+            if owned.get(header) != entry:
+                owned[header] = OwnedSection(sha256=entry.sha256, pending=True, profile=entry.profile)
+        state.files[str(update.path)] = owned
+    save_state(root, state)
+    # 2. Back up and replace each changed file.
+    for update in result.changed:
+        if update.old_text is not None and update.owned_after is not None:
+            fsio.write_backup(
+                store.paths.backups, _backup_label(update), update.old_text.encode("utf-8"), BACKUPS_KEPT
+            )
+        fsio.atomic_write_text(update.path, update.new_text, secret=update.secret, new_file_mode=0o600)
+    # 3. Confirm.
+    for update in ini_updates:
+        assert update.owned_after is not None
+        state.files[str(update.path)] = dict(update.owned_after)
+    save_state(root, state)
+
+
+_KEEP = object()
+
+
+def sync(
+    store: ProfileStore,
+    *,
+    active: object = _KEEP,
+    force: bool = False,
+    take_default: bool = False,
+    must_write: str | None = None,
+) -> SyncResult:
+    """Re-render every managed section and env file; with ``active`` (a name or None) also switch.
+
+    ``must_write``: a profile just added, renamed or copied: if the user's own sections stand
+    where its sections would go, refuse (before anything is written) rather than leave it out."""
+    with store.transaction():  # a failed write takes the switch of the active profile back too
+        current_active = store.active_name()
+        new_active = current_active if active is _KEEP else active
+        assert new_active is None or isinstance(new_active, str)
+        if new_active is not None:
+            store.get(new_active)  # ProfileNotFound with a did-you-mean
+        result, state = plan(
+            store, active=new_active, force=force, take_default=take_default, must_write=must_write
+        )
+        check_targets(store, result, switching=new_active != current_active)
+        if new_active != current_active:
+            store.set_setting("active", new_active)
+        apply(store, result, state)
+        return result
+
+
+def sync_if_managed(store: ProfileStore, *, must_write: str | None = None) -> SyncResult | None:
+    """After a profile change: keep the tools' files in line, once s3env manages any."""
+    if load_state(store.paths.root).is_empty() and store.active_name() is None:
+        return None
+    return sync(store, must_write=must_write)
+
+
+_SECRET_LINE = re.compile(
+    r"^(\s*(?:aws_secret_access_key|aws_session_token|aws_security_token)\s*[=:]\s*)(.+)$", re.I
+)
+
+
+def masked(text: str) -> list[str]:
+    """Lines of ``text`` with secret values replaced: for --diff output."""
+    from s3env.core.model import mask_secret
+
+    def hide(match: re.Match[str]) -> str:
+        value = match.group(2).rstrip("\r\n")
+        return match.group(1) + (mask_secret(value) or "") + match.group(2)[len(value) :]
+
+    return [_SECRET_LINE.sub(hide, line) for line in text.splitlines(keepends=True)]
+
+
+def unified_diff(updates: Iterable[FileUpdate]) -> str:
+    out: list[str] = []
+    for update in updates:
+        if not update.changed:
+            continue
+        out.extend(
+            difflib.unified_diff(
+                masked(update.old_text or ""),
+                masked(update.new_text),
+                fromfile=f"{update.path} (now)",
+                tofile=f"{update.path} (after s3env write)",
+            )
+        )
+    return "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in out)

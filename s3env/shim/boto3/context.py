@@ -1,0 +1,274 @@
+"""What every boto3-backend command gets: the client, the output streams, the options."""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+from typing import IO, Any
+
+from s3env.shim.base import ShimRequest
+from s3env.shim.boto3.cancel import Cancellation, Cancelled
+from s3env.shim.boto3.progress import NO_PROGRESS, TransferProgress, is_terminal
+
+# aws-sdk-go, which s5cmd uses, asks for 100-continue only on PUTs of 2 MiB and more.
+EXPECT_CONTINUE_FROM = 2 * 1024 * 1024
+
+
+def expect_continue_above_2mib(model: Any, params: dict[str, Any], **_kwargs: Any) -> None:
+    """botocore's ``add_expect_header`` asks for ``Expect: 100-continue`` on every file body, so
+    each small PUT waits a round trip for "100 Continue" before sending 4 KiB.  As aws-sdk-go:
+    only a body of 2 MiB or more (or of unknown length) waits for the server's go-ahead."""
+    if model.http.get("method", "") not in ("PUT", "POST"):
+        return
+    body = params.get("body")
+    if not hasattr(body, "read"):
+        return
+    from botocore.utils import determine_content_length
+
+    length = determine_content_length(body)
+    if length is None or length >= EXPECT_CONTINUE_FROM:
+        params["headers"]["Expect"] = "100-continue"
+
+
+def content_md5_not_crc32(params: dict[str, Any], **_kwargs: Any) -> None:
+    """DeleteObjects must carry an integrity header.  botocore 1.36+ sends a CRC32 one, s5cmd's
+    SDK ``Content-MD5``, and stores older than S3's flexible checksums (older MinIO and Ceph,
+    Dell ECS, PowerScale …) refuse the request without it ("MissingContentMD5")."""
+    body = params.get("body")
+    if not isinstance(body, bytes | bytearray):
+        return
+    import base64
+    import hashlib
+
+    checksum = params.get("context", {}).get("checksum", {})
+    checksum.pop("request_algorithm", None)  # botocore's CRC32, applied after this event
+    checksum.pop("request_algorithm_header", None)
+    digest = hashlib.md5(body, usedforsecurity=False).digest()
+    params["headers"]["Content-MD5"] = base64.b64encode(digest).decode("ascii")
+
+
+class ShimError(Exception):
+    """A failure reported as s5cmd does: ``ERROR "COMMAND": message``, exit status 1."""
+
+
+def go_request_url(url: str) -> str:
+    """A request's URL as aws-sdk-go's errors quote it: the query sorted, without the
+    ``encoding-type`` botocore adds to listings."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    query = "&".join(sorted(p for p in parts.query.split("&") if p and not p.startswith("encoding-type=")))
+    return f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{query}" if query else "")
+
+
+def _transfer_signal(on: bool) -> Any:
+    """A ``request-created`` handler that turns a body's progress counting off while botocore
+    signs it (which may read it whole) and on again before it is sent, as s3transfer does."""
+
+    def handler(request: Any, **_kwargs: Any) -> None:
+        method = getattr(request.body, "signal_transferring" if on else "signal_not_transferring", None)
+        if callable(method):
+            method()
+
+    return handler
+
+
+class Context:
+    def __init__(self, request: ShimRequest) -> None:
+        self.request = request
+        self.profile = request.profile
+        self.json = request.json
+        self.dry_run = request.dry_run
+        # s5cmd defaults to 256 workers; a Python thread pool gains nothing past a few dozen.
+        self.numworkers = max(1, min(request.numworkers or 32, 64))
+        self.stdout: IO[bytes] = request.stdout or sys.stdout.buffer
+        self.stderr: IO[bytes] = request.stderr or sys.stderr.buffer
+        self.failed = False
+        self.reader_went_away = False  # stdout's reader closed it (`| head`): see reader_gone
+        self._client: Any = None
+        self._loader: Any = None
+        self.progress: TransferProgress = NO_PROGRESS  # cp/mv/sync set a real one on a terminal
+        #: set when the command is interrupted (cancel.py): workers stop, nothing is printed
+        self.cancellation = Cancellation()
+        #: held while a line is written, so that nothing is printed once the signal is seen
+        self.output_lock = threading.Lock()
+        self.pools: list[Any] = []  # transfer.Pool registers itself: interrupt() waits for them
+        self.env: dict[str, str] = dict(request.base_env) if request.base_env else dict(os.environ)
+
+    @property
+    def client(self) -> Any:
+        """A botocore S3 client for the profile, made on first use.
+
+        botocore directly, not ``boto3.Session``: importing boto3 also imports s3transfer and
+        multiprocessing, which nothing here needs (uploads: multipart.py).
+        """
+        if self._client is None:
+            import botocore.session
+            from botocore.config import Config
+            from botocore.configprovider import ConstantProvider
+            from botocore.handlers import add_expect_header
+
+            from s3env.shim.boto3.models import save_loader
+
+            core = botocore.session.get_session()
+            # AWS_PROFILE in the environment must not pull in another profile's settings.
+            core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
+            s3: dict[str, str] = {}
+            if self.profile.addressing_style != "auto":
+                s3["addressing_style"] = self.profile.addressing_style
+            config = Config(
+                s3=s3 or None,
+                ignore_configured_endpoint_urls=True,
+                retries={"mode": "standard", "max_attempts": 5},
+                max_pool_connections=self.numworkers,
+                connect_timeout=10,
+                read_timeout=60,
+                # As s5cmd: no response checksums (ranged parts carry none; validating a whole
+                # object in Python halves download speed).  Sizes are still checked.
+                response_checksum_validation="when_required",
+                # s5cmd sends no checksums on uploads either (many S3-compatible stores refuse
+                # boto3's default CRC32 since 1.36; see model.checksum_settings).
+                request_checksum_calculation="when_required",
+                # Not botocore's (Python's) reading of the proxy variables: Go's rules, for the
+                # endpoint here, per request below (proxy.py).
+                proxies=self._endpoint_proxies(),
+            )
+            # botocore's parsed data files from s3env's cache: ~100 ms less per command
+            # (models.py).  A cache that still breaks the client is dropped and rebuilt.
+            try:
+                client = self._make_client(core, config, trust_cache=True)
+            except Exception:
+                if not getattr(self._loader, "cache_path", None):
+                    raise
+                client = self._make_client(core, config, trust_cache=False)
+            events = client.meta.events
+            events.unregister("before-call.s3", add_expect_header)
+            events.register("before-call.s3", expect_continue_above_2mib)
+            events.register("before-call.s3.DeleteObjects", content_md5_not_crc32)
+            events.register("before-send.s3", self._before_send)
+            events.register_first("request-created.s3", _transfer_signal(False))
+            events.register_last("request-created.s3", _transfer_signal(True))
+            self._use_go_proxy_rules(client)
+            self._client = client
+            save_loader(self._loader)
+        return self._client
+
+    def _make_client(self, core: Any, config: Any, trust_cache: bool) -> Any:
+        from s3env.shim.boto3.models import make_loader
+
+        self._loader = make_loader(core.get_config_variable("data_path"), self.env, trust_cache=trust_cache)
+        core.register_component("data_loader", self._loader)
+        return core.create_client(
+            "s3",
+            region_name=self.profile.region or "us-east-1",
+            endpoint_url=self.profile.endpoint_url,
+            aws_access_key_id=self.profile.access_key_id,
+            aws_secret_access_key=self.profile.secret_access_key,
+            aws_session_token=self.profile.session_token,
+            config=config,
+        )
+
+    def _endpoint_proxies(self) -> dict[str, str]:
+        """Go's choice for the endpoint's host, as botocore's ``proxies`` (``{}``: direct)."""
+        from s3env.shim.boto3.proxy import ProxyRefusedError, proxy_for
+
+        url = self.profile.endpoint_url or f"https://s3.{self.profile.region or 'us-east-1'}.amazonaws.com"
+        try:
+            proxy = proxy_for(url, self.env)
+        except ProxyRefusedError:
+            return {}  # _before_send refuses the request, as Go does
+        return {url.partition(":")[0].lower(): proxy} if proxy else {}
+
+    def _use_go_proxy_rules(self, client: Any) -> None:
+        """botocore asks its session's proxy configuration for every request: answer with Go's
+        rules (proxy.py), host by host (a virtual-hosted bucket's name is part of it).  Were
+        botocore's layout ever different, ``_endpoint_proxies`` still decides for the endpoint."""
+        from s3env.shim.boto3.proxy import go_proxy_configuration
+
+        session = getattr(getattr(client, "_endpoint", None), "http_session", None)
+        if session is not None and hasattr(session, "_proxy_config"):
+            session._proxy_config = go_proxy_configuration(session._proxy_config, self.env)
+
+    def _before_send(self, request: Any, event_name: str = "", **_kwargs: Any) -> None:
+        """Last word before a request leaves: none after an interrupt but the aborts of
+        multipart uploads; and Go's CGI rule on ``HTTP_PROXY`` (an error, not retried)."""
+        if self.cancellation.cancelled and not event_name.endswith(".AbortMultipartUpload"):
+            raise Cancelled
+        from s3env.shim.boto3.proxy import ProxyRefusedError, proxy_for
+
+        try:
+            proxy_for(request.url, self.env)
+        except ProxyRefusedError as exc:
+            raise ProxyRefusedError(
+                f"RequestError: send request failed caused by: {request.method.title()} "
+                f'"{go_request_url(request.url)}": {exc}'
+            ) from None
+
+    def interrupt(self) -> None:
+        """The command was interrupted (cancel.py): stop every worker, print nothing more,
+        give the workers ``GRACE`` to stop and clean up, then remove the temporary files and
+        abort the multipart uploads they left."""
+        import time
+
+        from s3env.shim.boto3.cancel import GRACE, clean_up
+
+        self.cancellation.cancel()
+        if self.output_lock.acquire(timeout=GRACE):  # a line being written is finished
+            self.output_lock.release()
+        deadline = time.monotonic() + GRACE
+        for pool in list(self.pools):
+            pool.abandon()
+        for pool in list(self.pools):
+            pool.wait_idle(deadline)
+        client = self._client
+
+        def abort(bucket: str, key: str, upload_id: str) -> None:
+            if client is not None:
+                client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+
+        clean_up(self.cancellation, abort)
+
+    def close(self) -> None:
+        """End of the command: keep what the data loader parsed since the client was made
+        (the paginator model of a listing, say) for the next command."""
+        if self._loader is not None:
+            from s3env.shim.boto3.models import save_loader
+
+            save_loader(self._loader)
+
+    def reader_gone(self) -> None:
+        """stdout's reader closed the pipe: write nothing more there (it goes to /dev/null),
+        and let the CLI's process end as s5cmd's does, killed by SIGPIPE (Boto3Backend.run)."""
+        import contextlib
+        import os
+
+        self.reader_went_away = True
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stdout.fileno())
+
+    def start_progress(self, label: str) -> TransferProgress:
+        """A progress bar for one transfer command (``with ctx.start_progress("cp"):``): live on
+        a terminal, a no-op on a pipe or with --json."""
+        self.progress = TransferProgress(not self.json and is_terminal(self.stderr), label)
+        return self.progress
+
+    # --- output, in s5cmd's formats -------------------------------------------------------
+
+    def out(self, line: str) -> None:
+        self.stdout.write(line.encode("utf-8") + b"\n")
+        self.stdout.flush()
+
+    def error(self, command: str, message: str) -> None:
+        self.failed = True
+        if self.cancellation.cancelled:
+            return
+        if self.json:
+            from s3env.shim.boto3.gofmt import go_json
+
+            line = go_json({"operation": command, "command": command, "error": message})
+            self.stderr.write((line + "\n").encode())
+        else:
+            self.stderr.write(f'ERROR "{command}": {message}\n'.encode())
+        self.stderr.flush()

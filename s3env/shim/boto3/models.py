@@ -1,0 +1,338 @@
+"""botocore's data files (the S3 model, the endpoint rule set, endpoints.json...), parsed once
+and kept in s3env's cache directory.
+
+Why: making an S3 client parses ~3 MB of (partly gzipped) JSON and walks botocore's data
+directory twice to list the services; that is ~110 ms of the ~125 ms ``create_client`` takes,
+on every ``s3env --backend boto3`` command.  The same data from one ``marshal`` file loads in a
+few ms.  What is cached is exactly what botocore's own ``Loader`` returned, so the client is the
+same; only the parsing is skipped.
+
+The cache is used only where its answer cannot differ from botocore's:
+
+- it is keyed by botocore's version and its data directory (path and mtime);
+- it is not used at all when any other model directory is on the search path (``~/.aws/models``,
+  ``AWS_DATA_PATH``, a profile's ``data_path``): those can change at any time;
+- it is read only from a directory that is the user's own, writable by no one else, and not a
+  symbolic link (opened with ``O_NOFOLLOW``, the file then opened relative to it, so neither
+  can be swapped between the check and the read), and only from a regular file that is the
+  user's own, writable by no one else, itself opened with ``O_NOFOLLOW`` (and ``O_NONBLOCK``:
+  a FIFO planted there cannot block the command);
+- its content carries a CRC-32 and each entry must have the shape botocore's loader returns:
+  a truncated, corrupted or foreign file is ignored (and replaced by the next write); a client
+  that cannot be made from the cache is made again from botocore's own files
+  (``Context.client``), which rewrites the cache.
+
+Writes are atomic (a temp file created 0600 with ``O_EXCL`` and renamed over the old one, both
+relative to the checked directory); the directory and every parent s3env has to create are
+made 0700 whatever the umask; a directory others can write is not written to (nor read); a
+failed write is silent, since the cache only saves time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import os
+import stat
+import sys
+import zlib
+from collections.abc import Mapping
+from typing import Any
+
+from s3env.store import fileguard
+
+CACHE_FILE = "botocore-models.marshal"
+FORMAT = 2  # bump when the file's layout changes
+
+_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def cache_dir(env: Mapping[str, str] | None = None) -> str:
+    """s3env's cache directory: platformdirs' ``user_cache_dir("s3env")``; on Linux the plain XDG
+    rule (``$XDG_CACHE_HOME/s3env`` or ``~/.cache/s3env``), without importing platformdirs."""
+    env = os.environ if env is None else env
+    if sys.platform == "linux":
+        xdg = env.get("XDG_CACHE_HOME", "")
+        if xdg.startswith("/"):
+            return os.path.join(xdg, "s3env")
+        home = env.get("HOME", "")
+        if home.startswith("/"):
+            return os.path.join(home.rstrip("/") or "/", ".cache", "s3env")
+    import platformdirs
+
+    return platformdirs.user_cache_dir("s3env", appauthor=False)
+
+
+def plain_data(value: Any) -> Any:
+    """botocore's parsed JSON (OrderedDicts) as plain dicts and lists, which marshal can write.
+    Dicts keep their order, so the model reads the same."""
+    if isinstance(value, dict):
+        return {key: plain_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_data(item) for item in value]
+    return value
+
+
+def _open_trusted_dir(directory: str) -> int | None:
+    """A descriptor for ``directory`` if it is a real directory (not a link), the user's own and
+    writable by no one else; None otherwise."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+    except OSError:
+        os.close(fd)
+        return None
+    if not stat.S_ISDIR(info.st_mode) or fileguard.not_private(info) is not None:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _relative_ops() -> bool:
+    return os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd
+
+
+def valid_content(content: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(data, services) if ``content`` has the shape ``CachedLoader`` keeps: every data entry
+    None (botocore has no such file) or (a parsed JSON document, the path it came from), every
+    service list a list of names."""
+    if not isinstance(content, tuple) or len(content) != 2:
+        return None
+    data, services = content
+    if not isinstance(data, dict) or not isinstance(services, dict):
+        return None
+    for name, entry in data.items():
+        if not isinstance(name, str):
+            return None
+        if entry is None:
+            continue
+        if not (
+            isinstance(entry, tuple)
+            and len(entry) == 2
+            and isinstance(entry[0], dict)
+            and isinstance(entry[1], str)
+        ):
+            return None
+    for type_name, names in services.items():
+        if not isinstance(type_name, str) or not isinstance(names, list):
+            return None
+        if not all(isinstance(name, str) for name in names):
+            return None
+    return data, services
+
+
+def read_cache(path: str, key: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """(data by name, service lists by type) from the cache file, or None when it is missing,
+    not safely ours, for another botocore, damaged, or not of the expected shape."""
+    blob = _read_trusted(path)
+    if blob is None:
+        return None
+    try:
+        outer = marshal.loads(blob)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(outer, dict) or outer.get("key") != key:
+        return None
+    payload, crc = outer.get("payload"), outer.get("crc")
+    if not isinstance(payload, bytes) or not isinstance(crc, int) or zlib.crc32(payload) != crc:
+        return None
+    try:
+        content = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return valid_content(content)
+
+
+def _read_trusted(path: str) -> bytes | None:
+    directory, name = os.path.split(path)
+    flags = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC
+    if _relative_ops():
+        dir_fd = _open_trusted_dir(directory)
+        if dir_fd is None:
+            return None
+        try:
+            fd = os.open(name, flags, dir_fd=dir_fd)
+        except OSError:
+            return None
+        finally:
+            os.close(dir_fd)
+    else:  # no *at() calls (Windows): the same checks, by path
+        try:
+            if fileguard.not_private(os.lstat(directory)) is not None or os.path.islink(directory):
+                return None
+            fd = os.open(path, flags)
+        except OSError:
+            return None
+    try:
+        with os.fdopen(fd, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            if not stat.S_ISREG(info.st_mode) or fileguard.not_private(info) is not None:
+                return None
+            return fh.read()
+    except OSError:
+        return None
+
+
+def write_cache(path: str, key: tuple[Any, ...], data: dict[str, Any], services: dict[str, Any]) -> None:
+    """Atomically replace the cache file (0600, in a 0700 directory); failures are ignored, and
+    nothing is written into a directory that is not safely the user's."""
+    directory, name = os.path.split(path)
+    try:
+        payload = marshal.dumps((data, services))
+        blob = marshal.dumps({"key": key, "crc": zlib.crc32(payload), "payload": payload})
+        fileguard.make_private_dirs(directory)
+    except (OSError, ValueError):
+        return
+    if not _relative_ops():
+        _write_by_path(directory, name, blob)
+        return
+    dir_fd = _open_trusted_dir(directory)
+    if dir_fd is None:
+        return
+    temp = f".models-{os.getpid()}-{os.urandom(6).hex()}"
+    try:
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
+        fd = os.open(temp, flags, 0o600, dir_fd=dir_fd)
+    except OSError:
+        os.close(dir_fd)
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+        os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
+    except BaseException as exc:  # a Ctrl-C mid-write too: no temp file is left
+        with contextlib.suppress(OSError):
+            os.unlink(temp, dir_fd=dir_fd)
+        if not isinstance(exc, OSError):
+            raise
+    finally:
+        os.close(dir_fd)
+
+
+def _write_by_path(directory: str, name: str, blob: bytes) -> None:
+    import tempfile
+
+    try:
+        info = os.lstat(directory)
+        if not stat.S_ISDIR(info.st_mode) or fileguard.not_private(info) is not None:
+            return
+        fd, temp = tempfile.mkstemp(dir=directory, prefix=".models-")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(blob)
+        os.replace(temp, os.path.join(directory, name))
+    except BaseException as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+        if not isinstance(exc, OSError):
+            raise
+
+
+def make_loader(
+    search_path_string: str | None, env: Mapping[str, str] | None = None, trust_cache: bool = True
+) -> Any:
+    """The data loader for a botocore session: botocore's own (``create_loader``) where models
+    may come from elsewhere than botocore's data directory, else one backed by the cache
+    (``trust_cache=False``: one that does not read it, and rewrites it)."""
+    from botocore.loaders import Loader, create_loader
+
+    loader = create_loader(search_path_string)
+    others = [path for path in loader.search_paths if path != Loader.BUILTIN_DATA_PATH]
+    if any(os.path.isdir(path) for path in others):
+        return loader
+    try:
+        builtin_mtime = os.stat(Loader.BUILTIN_DATA_PATH).st_mtime_ns
+    except OSError:
+        return loader
+    import botocore
+
+    key = (FORMAT, botocore.__version__, Loader.BUILTIN_DATA_PATH, builtin_mtime, tuple(loader.search_paths))
+    return _cached_loader_class()(
+        os.path.join(cache_dir(env), CACHE_FILE),
+        key,
+        trust_cache=trust_cache,
+        extra_search_paths=list(loader.search_paths),
+        include_default_search_paths=False,
+    )
+
+
+_CLASS: Any = None
+
+
+def _cached_loader_class() -> Any:
+    """``CachedLoader``, defined on first use so that importing this module imports no botocore."""
+    global _CLASS
+    if _CLASS is not None:
+        return _CLASS
+    from botocore.exceptions import DataNotFoundError
+    from botocore.loaders import Loader
+
+    class CachedLoader(Loader):
+        """botocore's ``Loader``, answering ``load_data_with_path`` and ``list_available_services``
+        from the cache file where it can; ``save`` writes back what it had to load."""
+
+        def __init__(
+            self, cache_path: str, key: tuple[Any, ...], trust_cache: bool = True, **kwargs: Any
+        ) -> None:
+            super().__init__(**kwargs)
+            self.cache_path = cache_path
+            self.cache_key = key
+            self._stored: tuple[dict[str, Any], dict[str, Any]] | None = None
+            self._dirty = False
+            if not trust_cache:  # start empty; save() replaces the file
+                self._stored = ({}, {})
+
+        def _store(self) -> tuple[dict[str, Any], dict[str, Any]]:
+            if self._stored is None:
+                self._stored = read_cache(self.cache_path, self.cache_key) or ({}, {})
+            return self._stored
+
+        def list_available_services(self, type_name: str) -> list[str]:
+            services = self._store()[1]
+            if type_name in services:
+                return list(services[type_name])
+            found = super().list_available_services(type_name)
+            services[type_name] = list(found)
+            self._dirty = True
+            return found
+
+        def load_data_with_path(self, name: str) -> tuple[Any, str]:
+            data = self._store()[0]
+            if name in data:
+                entry = data[name]
+                if entry is None:  # botocore has no such file (an absent sdk-extras, say)
+                    raise DataNotFoundError(data_path=name)
+                return entry[0], entry[1]
+            try:
+                found, path = super().load_data_with_path(name)
+            except DataNotFoundError:
+                data[name] = None
+                self._dirty = True
+                raise
+            data[name] = (plain_data(found), path)
+            self._dirty = True
+            return found, path
+
+        def save(self) -> None:
+            """Write the cache if this loader had to parse anything."""
+            if self._dirty and self._stored is not None:
+                write_cache(self.cache_path, self.cache_key, *self._stored)
+                self._dirty = False
+
+    _CLASS = CachedLoader
+    return _CLASS
+
+
+def save_loader(loader: Any) -> None:
+    """Write back a cached loader's new entries (a no-op for botocore's own loader)."""
+    save = getattr(loader, "save", None)
+    if callable(save):
+        save()
