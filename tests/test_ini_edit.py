@@ -563,9 +563,10 @@ def test_accepted_oddities(text: str, tmp_path: Path) -> None:
 
 
 def test_import_is_light() -> None:
-    """ini_edit itself pulls in nothing beyond re and s3env.core.errors (no configparser, typing...)."""
+    """ini_edit itself pulls in nothing beyond re, s3env.core.errors and its reader s3env.core.ini (no
+    configparser, typing...)."""
     code = (
-        "import sys, re, importlib.util, s3env.core.errors; before = set(sys.modules);"
+        "import sys, re, importlib.util, s3env.core.errors, s3env.core.ini; before = set(sys.modules);"
         f"spec = importlib.util.spec_from_file_location('_ini_alone', {ie.__file__!r});"
         "spec.loader.exec_module(importlib.util.module_from_spec(spec));"
         "print(sorted(set(sys.modules) - before))"

@@ -121,7 +121,7 @@ def import_profiles(
 def _adoption(store: ProfileStore, candidates: list[Candidate], config_path: str):
     """managed.json with the imported sections recorded as s3env's, every key they hold as written
     by s3env (the store now carries them all), and the list of (path, header) adopted."""
-    from s3env.integrations.writers import ini_edit
+    from s3env.core import ini
 
     state = load_state(store.paths.root)
     texts: dict[str, str] = {}
@@ -133,8 +133,8 @@ def _adoption(store: ProfileStore, candidates: list[Candidate], config_path: str
             if path not in texts:
                 texts[path] = fsio.read_text_exact(Path(path)) or ""
             kind = "config" if path == config_path else "credentials"
-            current = ini_edit.section_text(texts[path], header, path, kind=kind)
-            values = ini_edit.section_values(texts[path], header, path, kind=kind)
+            current = ini.section_text(texts[path], header, path, kind=kind)
+            values = ini.section_values(texts[path], header, path, kind=kind)
             if current is None or values is None:
                 continue
             state.files.setdefault(path, {})[header] = OwnedSection(

@@ -41,7 +41,8 @@ def doctor(
     as_json: bool = typer.Option(False, "--json", help="Print the report as JSON (see docs/doctor.md)."),
 ) -> None:
     """Show what awscli, boto3, s5cmd and megfile would use right now, why, and what is wrong."""
-    from s3env.integrations.doctor import diagnose, live_check, live_profile_check
+    from s3env.integrations.doctor import diagnose
+    from s3env.integrations.doctor_live import live_check, live_profile_check
     from s3env.store.profiles import ProfileStore
 
     store = ProfileStore(env=os.environ)

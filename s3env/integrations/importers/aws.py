@@ -42,14 +42,14 @@ class _Uncarryable(Exception):
 
 def _profile_sections(text: str, path: str, kind: str) -> tuple[dict[str, str], dict[str, str]]:
     """(profile name -> header, services name -> header), last look-alike winning as in botocore."""
-    from s3env.integrations.writers import ini_edit
+    from s3env.core import ini
 
     profiles: dict[str, str] = {}
     services: dict[str, str] = {}
-    for section in ini_edit.parse(text, path).sections:
-        if section.header == ini_edit.DEFAULT_SECTION:
+    for section in ini.parse(text, path).sections:
+        if section.header == ini.DEFAULT_SECTION:
             continue
-        what, name = ini_edit.section_identity(section.header, kind)
+        what, name = ini.section_identity(section.header, kind)
         if kind == "credentials" or what == "profile":
             profiles[name] = section.header
         elif what == "services":
@@ -58,11 +58,11 @@ def _profile_sections(text: str, path: str, kind: str) -> tuple[dict[str, str], 
 
 
 def _values(text: str | None, header: str | None, path: str, kind: str) -> Values:
-    from s3env.integrations.writers import ini_edit
+    from s3env.core import ini
 
     if text is None or header is None:
         return {}
-    return ini_edit.section_values(text, header, path, kind=kind) or {}
+    return ini.section_values(text, header, path, kind=kind) or {}
 
 
 def _nested(values: Values, key: str) -> Mapping[str, str]:
@@ -130,7 +130,7 @@ def candidates_from_texts(
 ) -> list[Candidate]:
     """Pure: one candidate per profile of the AWS files, each with a skip reason or none, and the
     sections it came from (``importing`` leaves out s3env's own and adopts the user's)."""
-    from s3env.integrations.writers import ini_edit
+    from s3env.core import ini
 
     config_headers, services_headers = (
         _profile_sections(config_text, config_path, "config") if config_text else ({}, {})
@@ -139,7 +139,7 @@ def candidates_from_texts(
         _profile_sections(credentials_text, credentials_path, "credentials") if credentials_text else ({}, {})
     )
     services: dict[str, Values] = {
-        name: ini_edit.section_values(config_text or "", header, config_path) or {}
+        name: ini.section_values(config_text or "", header, config_path) or {}
         for name, header in services_headers.items()
     }
     out: list[Candidate] = []
@@ -221,7 +221,7 @@ def candidates_from_texts(
 
 
 def read(env: Mapping[str, str]) -> list[Candidate]:
-    from s3env.integrations.writers import ini_edit
+    from s3env.core import ini
     from s3env.store.paths import aws_config_file, aws_credentials_file
 
     config_path, creds_path = str(aws_config_file(env)), str(aws_credentials_file(env))
@@ -229,5 +229,5 @@ def read(env: Mapping[str, str]) -> list[Candidate]:
     for path, kind in ((config_path, "config"), (creds_path, "credentials")):
         texts[path] = read_regular_text(path)
         if texts[path] is not None:  # botocore's own refusals, with file and line
-            ini_edit.validate(texts[path] or "", path, kind)
+            ini.validate(texts[path] or "", path, kind)
     return candidates_from_texts(texts[config_path], texts[creds_path], config_path, creds_path)
