@@ -175,6 +175,11 @@ def live_profile_check(report: Report, store: ProfileStore, timeout: float = 10)
             except Exception as exc:  # whatever failed is what the check reports
                 outcome["error"] = _live_error(exc, profile, timeout)
 
+        # botocore's import is local work, not waiting on the endpoint: outside the deadline
+        # (on a loaded machine it alone can take seconds).
+        import botocore.credentials
+        import botocore.session  # noqa: F401
+
         start = time.perf_counter()
         worker = threading.Thread(target=work, name="s3env-doctor-live", daemon=True)
         worker.start()
