@@ -12,14 +12,15 @@ import pytest
 
 import s3env
 from s3env.core.errors import S3envError
+from s3env.store.locations import default_store_dir
 from s3env.store.profiles import ProfileStore
-from s3env.store.quickload import default_store_dir, quick_profile
+from s3env.store.quickload import quick_profile
 from tests.conftest import Sandbox
 
 PLATFORMDIRS = (
     "import platformdirs; print(platformdirs.user_config_dir('s3env', appauthor=False, roaming=True))"
 )
-QUICK = "from s3env.store.quickload import default_store_dir; print(default_store_dir())"
+QUICK = "from s3env.store.locations import default_store_dir; print(default_store_dir())"
 
 
 @pytest.mark.parametrize(
