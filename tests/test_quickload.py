@@ -141,33 +141,6 @@ def test_auto_with_nothing_stored_reads_no_secrets(sandbox: Sandbox, monkeypatch
     assert quick is not None and quick == ProfileStore().get("plain", secrets=True)
 
 
-def test_the_shim_and_env_take_the_quick_path(sandbox: Sandbox) -> None:
-    # Proof by import: neither pathlib nor tomllib nor platformdirs is loaded on the way to s5cmd.
-    _store(sandbox)
-    code = (
-        "import os, sys\n"
-        "os.execve = lambda *a: (print(' '.join(sorted(sys.modules)), flush=True), os._exit(0))\n"
-        "sys.argv = ['s3env', '-p', 'alpha', '--backend', 's5cmd', 'ls']\n"
-        "from s3env.cli.entry import main\n"
-        "main()\n"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], env=sandbox.env, capture_output=True, text=True, check=True
-    ).stdout.split()
-    for heavy in ("pathlib", "tomllib", "platformdirs", "re", "typing", "s3env.store.profiles"):
-        assert heavy not in loaded, heavy
-    assert "s3env.store.quickload" in loaded
-    env_out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "s3env.cli.entry", "env", "alpha"],
-        env=sandbox.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "AWS_PROFILE" in env_out.stdout
-    assert "tomllib" not in env_out.stderr and "platformdirs" not in env_out.stderr
-
-
 def test_typer_commands_do_not_import_pydantic(sandbox: Sandbox) -> None:
     """typer 0.29 validates options with pydantic (~0.2 s of imports per command); pyproject pins
     typer below it.  Proof by import, for a command that takes an argument and an option."""
