@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/bench_env.py [--runs 40]
 
 - ``s3env env NAME`` (and friends) against ``python -c pass`` with the same interpreter:
-  ratio of medians, runs interleaved so machine noise hits both alike.  Target: <= 3x.
+  ratio of medians, runs interleaved so machine noise hits both alike.  Target: <= 2x.
 - the idle prompt hook of ``s3env shell-init bash|zsh|fish`` (nothing changed), per call,
   minus the cost of calling an empty function the same number of times.  Target: < 1 ms.
 
