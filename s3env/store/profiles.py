@@ -3,8 +3,8 @@
 Reads go through ``storefile`` (``tomllib``, or the cache of the parsed file beside it, which
 every read refreshes and every write rewrites).  Writes go through ``tomlkit`` so that a
 user's comments and layout in ``profiles.toml`` survive, happen under the store lock, and
-replace the file atomically.  A file that does not
-parse is reported with its path and line and is never rewritten.
+replace the file atomically.  A file that does not parse is reported with its path and line
+and is never rewritten.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ These run in shell start-up or in front of s5cmd, where importing ``tomllib`` (w
 ``profiles.toml`` through its cache (``storefile``: the parsed table beside it, used only when
 the file holds exactly the bytes it was made from), checks it with the same ``storefile``
 functions as ``ProfileStore``, and answers ``None`` whenever anything is out of the ordinary
-(no cache or a stale one, a keyring secret store, an odd secrets file, any error): the caller
+(no cache or a stale one, a keyring secret store, any error): the caller
 then takes ``ProfileStore``, which gives the same answer or the error message, and writes the
 cache for the next start.  tests/test_quickload.py holds the two together.
 """

@@ -99,7 +99,7 @@ def cached_store(root: str, source: bytes, path: str) -> StoreData | None:
         return None
     try:
         return store_data_from_dict(raw, path)
-    except StoreError:  # checked when it was written: only a foreign or older file gets here
+    except (StoreError, TypeError, ValueError):  # checked when written: only a foreign file gets here
         return None
 
 
