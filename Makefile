@@ -24,10 +24,13 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check s3env devtools tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest $(PYTEST_ARGS) tests
 
+# ruff, and the architecture: layers and no import cycles ([tool.importlinter] in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check s3env devtools tests benchmarks
+	$(BIN)/lint-imports
 
 # Regenerate the checked-in completion scripts (tests fail when they drift from the commands).
 completions: $(STAMP)

@@ -3,11 +3,12 @@
     .venv/bin/python benchmarks/bench_env.py [--runs 40]
 
 - ``s3env env NAME`` (and friends) against ``python -c pass`` with the same interpreter:
-  ratio of medians, runs interleaved so machine noise hits both alike.  Target: <= 3x.
+  ratio of medians, runs interleaved so machine noise hits both alike.  Target: <= 2x.
 - the idle prompt hook of ``s3env shell-init bash|zsh|fish`` (nothing changed), per call,
   minus the cost of calling an empty function the same number of times.  Target: < 1 ms.
 
-Everything runs in a throwaway S3ENV_HOME/HOME: the real ~/.aws is never touched.
+Everything runs in ``devtools.sandbox.sandbox_env``: a throwaway HOME, XDG_* and S3ENV_HOME, none
+of the caller's S3 or proxy settings; the real ~/.aws is never touched.
 Not part of `make test`: timings belong in docs/performance.md, not in assertions.
 """
 
@@ -23,22 +24,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from devtools.sandbox import sandbox_env
+
 BIN = Path(sys.executable).parent
 S3ENV = str(BIN / "s3env")
 
 
 def sandbox(root: Path) -> dict[str, str]:
-    home = root / "home"
-    (home / ".aws").mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3ENV_", "S3_"))}
-    env.update(
-        HOME=str(home),
-        S3ENV_HOME=str(home / ".config/s3env"),
-        AWS_CONFIG_FILE=str(home / ".aws/config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws/credentials"),
-        S3ENV_SECRETS="file",
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
+    env = sandbox_env(root)  # HOME, XDG_*, S3ENV_HOME and the AWS files inside root
     run = dict(env=env, check=True, capture_output=True, text=True)
     subprocess.run(
         [

@@ -40,9 +40,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from devtools.demo import sandbox_env
 from devtools.devserver import Measured
 from devtools.devserver import run_measured as measure
+from devtools.sandbox import sandbox_env
 
 BIN = Path(sys.executable).parent
 S3ENV = str(BIN / "s3env")
@@ -150,7 +150,7 @@ def make_tools(s5cmd: str, url: str, s3env_env: dict[str, str], plain_env: dict[
 
 def sandbox(root: Path, url: str) -> tuple[dict[str, str], dict[str, str]]:
     """(env for s3env with a 'bench' profile, env for plain s5cmd/awscli with keys in AWS_*)."""
-    env = sandbox_env(root)  # the demo's: HOME, XDG_*, S3ENV_HOME and the AWS files inside root
+    env = sandbox_env(root)  # HOME, XDG_*, S3ENV_HOME and the AWS files inside root
     subprocess.run(
         [
             S3ENV,
@@ -173,15 +173,11 @@ def sandbox(root: Path, url: str) -> tuple[dict[str, str], dict[str, str]]:
         capture_output=True,
         text=True,
     )
-    plain_home = root / "plain"
-    (plain_home / ".aws").mkdir(parents=True)
-    config = plain_home / ".aws" / "config"
+    # The plain tools' own sandbox: the same clean environment, keys in AWS_*, no s3env.
+    plain = {k: v for k, v in sandbox_env(root / "plain").items() if not k.startswith("S3ENV_")}
+    config = Path(plain["AWS_CONFIG_FILE"])
     config.write_text(f"[default]\nregion = {REGION}\ns3 =\n    addressing_style = path\n")
-    plain = {k: v for k, v in env.items() if not k.startswith(("AWS_", "S3ENV_", "S3_"))}
     plain.update(
-        HOME=str(plain_home),
-        AWS_CONFIG_FILE=str(config),
-        AWS_SHARED_CREDENTIALS_FILE=str(plain_home / ".aws" / "credentials"),
         AWS_ACCESS_KEY_ID=KEY,
         AWS_SECRET_ACCESS_KEY=SECRET,
         AWS_REGION=REGION,

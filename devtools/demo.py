@@ -1,14 +1,14 @@
 """``make demo``: s3env's main job on a local moto S3 server, in a throwaway HOME.
 
-Nothing here reads or writes the user's real ``~/.aws`` or s3env store: HOME, XDG_* ,
-S3ENV_HOME and the AWS file variables all point into a temporary sandbox that is deleted
-at the end (``--keep`` keeps it for a look).
+Nothing here reads or writes the user's real ``~/.aws`` or s3env store, and nothing of the
+user's environment counts (an ``OSS_ENDPOINT``, ``AWS_PROFILE`` or proxy of theirs): the
+environment is ``devtools.sandbox.sandbox_env``, every location inside a temporary sandbox
+that is deleted at the end (``--keep`` keeps it for a look).
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import shutil
 import subprocess
@@ -17,27 +17,10 @@ import tempfile
 from pathlib import Path
 
 from devtools.devserver import MotoServer, start_moto_server
+from devtools.sandbox import sandbox_env
 
 BIN = Path(sys.executable).parent
 S3ENV = str(BIN / "s3env") if (BIN / "s3env").exists() else "s3env"
-
-
-def sandbox_env(root: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3ENV_", "S3_", "XDG_"))}
-    home = root / "home"
-    (home / ".aws").mkdir(parents=True)
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_DATA_HOME=str(home / ".local/share"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        S3ENV_HOME=str(home / ".config/s3env"),
-        AWS_CONFIG_FILE=str(home / ".aws/config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws/credentials"),
-        S3ENV_SECRETS="file",  # the demo must not write into the user's real keyring
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-    )
-    return env
 
 
 def step(title: str) -> None:

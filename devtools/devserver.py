@@ -21,6 +21,11 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from devtools.sandbox import clean_env
+
+# The local servers are reached directly: a developer's HTTP_PROXY must not stand in between.
+_LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
 
 @dataclass
 class MotoServer:
@@ -40,7 +45,7 @@ class MotoServer:
     def reset(self) -> None:
         """Drop all buckets and objects (moto's reset endpoint)."""
         request = urllib.request.Request(f"{self.url}/moto-api/reset", method="POST")
-        urllib.request.urlopen(request, timeout=10).read()
+        _LOCAL.open(request, timeout=10).read()
 
 
 def free_port() -> int:
@@ -60,7 +65,7 @@ def start_moto_server(log_dir: Path, attempts: int = 5) -> MotoServer:
     for _ in range(attempts):
         port = free_port()
         log_path = log_dir / f"moto-{port}.log"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
+        env = clean_env()  # no AWS_*, S3_*, proxy of the developer's reaches the server
         with open(log_path, "wb") as log:
             process = subprocess.Popen(
                 [moto_server_command(), "-H", "127.0.0.1", "-p", str(port)],
@@ -74,7 +79,7 @@ def start_moto_server(log_dir: Path, attempts: int = 5) -> MotoServer:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and process.poll() is None:
             try:
-                urllib.request.urlopen(f"{url}/moto-api/", timeout=1).read()
+                _LOCAL.open(f"{url}/moto-api/", timeout=1).read()
                 return MotoServer(url=url, port=port, process=process, log_path=log_path)
             except (urllib.error.URLError, OSError):
                 time.sleep(0.1)
@@ -207,7 +212,7 @@ def start_seaweedfs(log_dir: Path, attempts: int = 5, timeout: float = 60) -> Mo
     when another process took a port between choosing and binding it.
     """
     weed = weed_command()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "S3_"))}
+    env = clean_env()
     last_log = ""
     for _ in range(attempts):
         ports = _free_port_pairs(len(_SEAWEED_COMPONENTS))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from s3env._version import __version__
 
-TYPE_CHECKING = False  # not `from typing import …`: importing s3env must stay cheap
+TYPE_CHECKING = False  # importing s3env stays cheap: tests/test_import_budget.py
 
 _LAZY: dict[str, str] = {
     "use": "s3env.api",

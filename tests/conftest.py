@@ -1,8 +1,9 @@
 """Shared fixtures: a sandbox HOME per test, the installed console script, real moto servers.
 
-Nothing here may touch the real home directory: every test runs with HOME, XDG_* and
-S3ENV_HOME pointing into its own tmp_path, and a session guard fails the run if the real
-``~/.aws`` or s3env store changed.
+Nothing here may touch the real home directory: every test runs in the environment of
+``devtools.sandbox.sandbox_env`` (HOME, XDG_*, S3ENV_HOME and the AWS files inside its own
+tmp_path; the developer's S3, proxy and Python settings dropped), and a session guard fails the
+run if the real ``~/.aws`` or s3env store changed.
 """
 
 from __future__ import annotations
@@ -20,17 +21,11 @@ from pathlib import Path
 import pytest
 
 from devtools.devserver import MotoServer, start_moto_server
+from devtools.sandbox import sandbox_env
 
 BIN = Path(sys.executable).parent
 S3ENV = str(BIN / "s3env")
 REAL_HOME = Path(os.path.expanduser("~"))
-
-# Variables that would let a test reach the developer's real setup or leak state into a child.
-_SCRUB_PREFIXES = ("AWS_", "S3ENV_", "S3_", "MEGFILE_", "OSS_", "PYTHON_KEYRING", "DBUS_SESSION")
-_SCRUB_NAMES = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME", "XDG_RUNTIME_DIR")
-# Set on developers' and CI machines, not on a user's: with PYTHONUNBUFFERED a child's output
-# survives os._exit, which once hid a test that failed on a clean machine.
-_SCRUB_PYTHON = ("PYTHONUNBUFFERED", "PYTHONIOENCODING", "PYTHONWARNINGS", "PYTHONSTARTUP")
 
 
 def _fingerprint(root: Path) -> dict[str, str]:
@@ -88,34 +83,6 @@ class Sandbox:
     @property
     def aws_credentials(self) -> Path:
         return Path(self.env["AWS_SHARED_CREDENTIALS_FILE"])
-
-
-def sandbox_env(root: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
-    base = os.environ if base is None else base
-    env = {
-        k: v
-        for k, v in base.items()
-        if not k.startswith(_SCRUB_PREFIXES) and k not in _SCRUB_NAMES and k not in _SCRUB_PYTHON
-    }
-    home = root / "home"
-    for sub in ("", ".config", ".local/share", ".cache", ".aws"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-    env.update(
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_DATA_HOME=str(home / ".local/share"),
-        XDG_CACHE_HOME=str(home / ".cache"),
-        S3ENV_HOME=str(home / ".config" / "s3env"),
-        # Tools read these rather than ~ in some code paths; pin them inside the sandbox too.
-        AWS_CONFIG_FILE=str(home / ".aws" / "config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(home / ".aws" / "credentials"),
-        # A test that wants the keyring says so; by default secrets go to the 0600 file.
-        S3ENV_SECRETS="file",
-        # No D-Bus: keyring must not reach a real Secret Service from a test.
-        DBUS_SESSION_BUS_ADDRESS="disabled:",
-        PATH=f"{BIN}{os.pathsep}{base.get('PATH', '')}",
-    )
-    return env
 
 
 @pytest.fixture

@@ -148,10 +148,3 @@ def test_use_refuses_an_unknown_profile_and_changes_nothing(
 def test_no_active_profile_is_a_clear_error(sandbox: Sandbox) -> None:
     with pytest.raises(s3env.S3envError, match="no active profile"):
         s3env.activate()
-
-
-def test_importing_s3env_is_cheap() -> None:
-    heavy = ("typer", "boto3", "rich", "keyring", "typing", "tomlkit")
-    code = f"import sys, s3env; print(sorted(m for m in {heavy!r} if m in sys.modules))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"

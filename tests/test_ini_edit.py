@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import configparser
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -560,19 +558,6 @@ def test_refusals_and_their_lines(text: str, line: int, tmp_path: Path) -> None:
 def test_accepted_oddities(text: str, tmp_path: Path) -> None:
     ie.validate(text)
     assert ie.raw_values(text) == boto(tmp_path / "f", text)
-
-
-def test_import_is_light() -> None:
-    """ini_edit itself pulls in nothing beyond re, s3env.core.errors and its reader s3env.core.ini (no
-    configparser, typing...)."""
-    code = (
-        "import sys, re, importlib.util, s3env.core.errors, s3env.core.ini; before = set(sys.modules);"
-        f"spec = importlib.util.spec_from_file_location('_ini_alone', {ie.__file__!r});"
-        "spec.loader.exec_module(importlib.util.module_from_spec(spec));"
-        "print(sorted(set(sys.modules) - before))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert set(eval(out)) <= {"_ini_alone"}
 
 
 # --- generated files ----------------------------------------------------------------------------------------

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import ast
-import os
 import string
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -273,19 +269,3 @@ def test_docs_table_matches_presets() -> None:
         assert c[3] == f"`{preset.addressing_style}`"
         assert c[4] == (f"`{preset.default_region}`" if preset.default_region else "none: give `--region`")
         assert c[-1].endswith(f"({preset.docs_url})")
-
-
-# --- start-up cost -------------------------------------------------------------------------
-
-
-def test_module_imports_nothing_heavy() -> None:
-    code = (
-        "import sys; before = set(sys.modules); import s3env.core.providers; "
-        "print(sorted(m for m in set(sys.modules) - before if not m.startswith('s3env')))"
-    )
-    root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), os.environ.get("PYTHONPATH", "")])}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
-    loaded = set(ast.literal_eval(out.stdout))
-    heavy = {"boto3", "botocore", "typer", "click", "tomlkit", "keyring", "platformdirs", "urllib", "json"}
-    assert not (loaded & heavy), loaded & heavy

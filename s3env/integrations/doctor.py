@@ -374,8 +374,8 @@ def private_path_problems(paths: StorePaths, env: Mapping[str, str]) -> list[Pro
     import shlex
 
     from s3env.integrations.shells import env_files
-    from s3env.shim.boto3.models import cache_dir
     from s3env.store.fileguard import private_dir_problem
+    from s3env.store.locations import cache_dir
 
     problems: list[Problem] = []
     for directory in (str(paths.root), str(paths.env_dir), str(paths.backups), cache_dir(env)):

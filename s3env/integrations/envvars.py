@@ -28,7 +28,7 @@ import os
 
 from s3env.core.model import Profile, checksum_settings
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
+TYPE_CHECKING = False  # the start-up budget: tests/test_import_budget.py
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -142,10 +142,10 @@ def _profile_is_written(env: Mapping[str, str], name: str) -> bool:
     """Whether the AWS config file has ``[profile NAME]`` (a cheap line scan, no INI parse)."""
     from s3env.core.errors import S3envError
     from s3env.store.fileguard import read_regular
-    from s3env.store.quickload import aws_config_path
+    from s3env.store.locations import aws_config_file
 
     try:
-        data = read_regular(aws_config_path(env))  # a FIFO there must not hang shell start-up
+        data = read_regular(aws_config_file(env))  # a FIFO there must not hang shell start-up
     except (OSError, S3envError):
         return False
     if data is None:

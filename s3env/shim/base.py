@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 
 from s3env.core.model import Profile
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
+TYPE_CHECKING = False  # the start-up budget: tests/test_import_budget.py
 if TYPE_CHECKING:
     from typing import IO
 

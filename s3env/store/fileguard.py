@@ -1,8 +1,8 @@
 """Refusing what is not a regular file, and directories another user controls.
 
-Light on purpose (``os`` and ``stat`` only, both loaded by Python itself): ``s3env env``, the
-shim and the prompt-hook's files are read through here at shell start-up, and the boto3
-backend's cache can use the same directory checks.
+``s3env env``, the shim and the prompt-hook's files are read through here at shell start-up
+(``os`` and ``stat`` only: the start-up budget, tests/test_import_budget.py), and the caches
+(``cachefile``) use the same ownership rule.
 
 - A file is read only when, after following links, it is a regular file: it is ``stat``-ed
   before it is opened (a device is never opened), opened non-blocking (a FIFO swapped in

@@ -1,4 +1,5 @@
-"""Where s3env keeps its own files.  ``S3ENV_HOME`` overrides everything (tests rely on it)."""
+"""Where s3env keeps its own files, as ``pathlib`` paths.  ``S3ENV_HOME`` overrides everything
+(tests rely on it).  The rules themselves are in ``locations`` (plain strings, for start-up)."""
 
 from __future__ import annotations
 
@@ -6,29 +7,26 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-PROFILES_FILE = "profiles.toml"
-SECRETS_FILE = "secrets.toml"
-LOCK_FILE = ".lock"
-BACKUP_DIR = "backups"
-ENV_DIR = "env"
+from s3env.store import locations
+from s3env.store.locations import BACKUP_DIR, ENV_DIR, LOCK_FILE, PROFILES_FILE, SECRETS_FILE
+
+__all__ = [
+    "BACKUP_DIR",
+    "ENV_DIR",
+    "LOCK_FILE",
+    "PROFILES_FILE",
+    "SECRETS_FILE",
+    "StorePaths",
+    "aws_config_file",
+    "aws_credentials_file",
+    "home_dir",
+    "store_dir",
+]
 
 
 def store_dir(env: Mapping[str, str] | None = None) -> Path:
-    """Always absolute: a relative ``S3ENV_HOME`` (or XDG/HOME) is resolved against the current
-    directory here, once, so no file or shell hook ever holds a path relative to wherever the
-    user happens to be."""
-    env = os.environ if env is None else env
-    override = env.get("S3ENV_HOME")
-    if override:
-        return Path(os.path.abspath(os.path.expanduser(override)))
-    from s3env.store.quickload import default_store_dir
-
-    plain = default_store_dir(env)  # platformdirs' answer on Linux, without its ~29 ms import
-    if plain is not None:
-        return Path(plain)
-    import platformdirs  # lazy: only where the plain XDG rule may not be its answer
-
-    return Path(os.path.abspath(platformdirs.user_config_dir("s3env", appauthor=False, roaming=True)))
+    """Always absolute (see ``locations.store_dir``)."""
+    return Path(locations.store_dir(env))
 
 
 class StorePaths:
@@ -72,28 +70,15 @@ class StorePaths:
         return self.env_dir / f"active.{suffix}"
 
 
-def _home(env: Mapping[str, str]) -> Path:
-    home = env.get("HOME")
-    return Path(home) if home else Path.home()
-
-
-def _expand(value: str, env: Mapping[str, str]) -> Path:
-    from s3env.store.quickload import expand_home
-
-    return Path(expand_home(value, env))
-
-
 def aws_config_file(env: Mapping[str, str] | None = None) -> Path:
     """What botocore reads: ``AWS_CONFIG_FILE``, else ``~/.aws/config``."""
-    env = os.environ if env is None else env
-    return _expand(env.get("AWS_CONFIG_FILE") or "~/.aws/config", env)
+    return Path(locations.aws_config_file(env))
 
 
 def aws_credentials_file(env: Mapping[str, str] | None = None) -> Path:
     """What botocore reads: ``AWS_SHARED_CREDENTIALS_FILE``, else ``~/.aws/credentials``."""
-    env = os.environ if env is None else env
-    return _expand(env.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials", env)
+    return Path(locations.aws_credentials_file(env))
 
 
 def home_dir(env: Mapping[str, str] | None = None) -> Path:
-    return _home(os.environ if env is None else env)
+    return Path(locations.home_dir(env))

@@ -1,9 +1,10 @@
 """The profile store: ``profiles.toml`` (non-secret settings) plus a secret store.
 
-Reads go through ``storefile`` (the plain TOML s3env writes without importing ``tomllib``).
-Writes go through ``tomlkit`` so that a user's comments and layout in ``profiles.toml``
-survive, happen under the store lock, and replace the file atomically.  A file that does not
-parse is reported with its path and line and is never rewritten.
+Reads go through ``storefile`` (``tomllib``, or the cache of the parsed file beside it, which
+every read refreshes and every write rewrites).  Writes go through ``tomlkit`` so that a
+user's comments and layout in ``profiles.toml`` survive, happen under the store lock, and
+replace the file atomically.  A file that does not parse is reported with its path and line
+and is never rewritten.
 """
 
 from __future__ import annotations
@@ -20,11 +21,15 @@ from s3env.store.storefile import (
     PROFILE_KEYS,
     SETTINGS_KEYS,
     StoreData,
+    drop_cache,
+    load_store,
     parse_store_text,
+    parse_toml,
+    save_cache,
     store_data_from_dict,
 )
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
@@ -66,8 +71,6 @@ class ProfileStore:
                 self._journal = None
 
     def _restore(self, text: str | None, journal: dict[tuple[str, str], str | None]) -> None:
-        from s3env.store import fsio
-
         if journal and self._secret_store is not None:
             old: dict[str, dict[str, str | None]] = {}
             for (profile, field), value in journal.items():
@@ -77,18 +80,38 @@ class ProfileStore:
         if text is None:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.paths.profiles)
+            drop_cache(str(self.paths.root))
         elif self._read_text() != text:
-            fsio.atomic_write_text(self.paths.profiles, text, secret=False, new_file_mode=0o600)
+            self._write_text(text)
+
+    def _write_text(self, text: str, raw: dict[str, Any] | None = None) -> None:
+        """Replace ``profiles.toml`` with ``text`` (checked already; ``raw``: its parsed table) and
+        its cache with them."""
+        from s3env.store import fsio
+
+        fsio.atomic_write_text(self.paths.profiles, text, secret=False, new_file_mode=0o600)
+        root, path = str(self.paths.root), str(self.paths.profiles)
+        if raw is None:  # a restore: the old text, which may not have been valid
+            try:
+                raw = parse_toml(text, path)
+                store_data_from_dict(raw, path)  # the cache holds only checked tables: no secret
+            except StoreError:
+                drop_cache(root)
+                return
+        save_cache(root, text.encode("utf-8"), raw)
 
     # ---- reading -------------------------------------------------------------------------
 
-    def _read_text(self) -> str | None:
+    def _read_bytes(self) -> bytes | None:
         from s3env.store.fileguard import read_regular
 
         try:
-            data = read_regular(str(self.paths.profiles))  # a FIFO or device: refused, never read
+            return read_regular(str(self.paths.profiles))  # a FIFO or device: refused, never read
         except OSError as exc:
             raise StoreError(f"cannot read {self.paths.profiles}: {exc.strerror}") from None
+
+    def _read_text(self) -> str | None:
+        data = self._read_bytes()
         if data is None:
             return None
         try:
@@ -98,10 +121,10 @@ class ProfileStore:
             raise StoreError(f"{self.paths.profiles}:{line}: not valid UTF-8") from None
 
     def read(self) -> StoreData:
-        text = self._read_text()
-        if text is None:
+        source = self._read_bytes()
+        if source is None:
             return StoreData()
-        return parse_store_text(text, str(self.paths.profiles))
+        return load_store(str(self.paths.root), source, str(self.paths.profiles))
 
     def names(self) -> list[str]:
         return list(self.read().profiles)
@@ -177,9 +200,11 @@ class ProfileStore:
                 doc.add(tomlkit.nl())
             yield doc
             new_text = tomlkit.dumps(doc)
-            parse_store_text(new_text, str(self.paths.profiles))  # never write what we cannot read back
+            path = str(self.paths.profiles)
+            raw = parse_toml(new_text, path)
+            store_data_from_dict(raw, path)  # never write what we cannot read back
             if new_text != text:
-                fsio.atomic_write_text(self.paths.profiles, new_text, secret=False, new_file_mode=0o600)
+                self._write_text(new_text, raw)
 
     def add(self, profile: Profile, *, force: bool = False) -> Profile:
         self.add_many([profile], force=force)

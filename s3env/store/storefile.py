@@ -1,17 +1,36 @@
-"""Parsing and checking ``profiles.toml``: pure, and light enough for shell start-up.
+"""Reading and checking ``profiles.toml``, and the cache of it that makes start-up fast.
 
-No ``re``, ``pathlib`` or ``tomllib`` at import time: ``s3env env`` and the shim read the store
-through here (``quickload``), and ``store.ProfileStore`` uses the same functions, so both
-report exactly the same errors.
+``ProfileStore`` and the start-up path (``quickload``: ``s3env env``, ``exec``, the shim) read
+the store through here, so both give the same profiles and report the same errors.
+
+**The cache** (``profiles.cache`` beside ``profiles.toml``, written by ``cachefile``: 0600, in the
+store directory, read only when that directory and the file are safely the user's own) holds
+the exact bytes of ``profiles.toml`` it was made from and their parsed table.  It is used only
+when ``profiles.toml`` holds exactly those bytes, so a hand edit counts at once: a key of size,
+mtime and inode alone would miss an edit of the same size within one tick of the file system's
+clock (1-10 ms on Linux, seconds on some file systems).  Comparing a few kilobytes costs
+microseconds.  Whatever it gives is checked again by ``store_data_from_dict``.  Any doubt (no
+cache, another ``profiles.toml``, a file or directory others could have planted or changed, a
+damaged file) is None: ``ProfileStore`` parses with ``tomllib`` and writes the cache again.
+
+It never holds a secret: it is written only from a table that ``store_data_from_dict``
+accepted, and that refuses secrets in ``profiles.toml`` (they live in the secret store, and
+``extra`` cannot hold one either).
+
+Only ``os`` and s3env's own light modules at import time (the start-up budget:
+tests/test_import_budget.py); ``tomllib`` is imported by ``parse_store_text`` alone.
 """
 
 from __future__ import annotations
 
+import os
+
 from s3env.core.errors import StoreError
 from s3env.core.model import SECRET_FIELDS, SETTABLE_FIELDS, Profile, validate_name
-from s3env.store.tomlfast import loads_simple
+from s3env.store import cachefile
+from s3env.store.locations import PROFILES_CACHE_FILE
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
@@ -33,17 +52,71 @@ class StoreData:
         self.settings: dict[str, Any] = settings or {}
 
 
+#: Bump when what ``save_cache`` writes changes.
+CACHE_FORMAT = 1
+CACHE_MAX_SIZE = 4 << 20
+
+
 def parse_store_text(text: str, path: str = "profiles.toml") -> StoreData:
     """Parse and check the whole store file.  Pure: raises StoreError with file and line."""
-    raw = loads_simple(text)  # the plain TOML s3env writes, without importing tomllib
-    if raw is None:
-        import tomllib
+    return store_data_from_dict(parse_toml(text, path), path)
 
-        try:
-            raw = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise StoreError(_toml_error(path, exc)) from None
-    return store_data_from_dict(raw, path)
+
+def parse_toml(text: str, path: str = "profiles.toml") -> dict[str, Any]:
+    """The TOML document as ``tomllib`` reads it; StoreError with file and line."""
+    import tomllib
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreError(_toml_error(path, exc)) from None
+
+
+def load_store(root: str, source: bytes, path: str) -> StoreData:
+    """``profiles.toml`` (its bytes ``source``, from the store directory ``root``) as StoreData:
+    from the cache when it was made from these bytes, else parsed, and the cache written."""
+    data = cached_store(root, source, path)
+    if data is not None:
+        return data
+    try:
+        text = source.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = source[: exc.start].count(b"\n") + 1
+        raise StoreError(f"{path}:{line}: not valid UTF-8") from None
+    raw = parse_toml(text, path)
+    data = store_data_from_dict(raw, path)
+    save_cache(root, source, raw)
+    return data
+
+
+def cached_store(root: str, source: bytes, path: str) -> StoreData | None:
+    """StoreData from the cache if it was made from exactly ``source``; None on any doubt."""
+    content = cachefile.read(os.path.join(root, PROFILES_CACHE_FILE), CACHE_FORMAT, max_size=CACHE_MAX_SIZE)
+    if not isinstance(content, tuple) or len(content) != 2 or content[0] != source:
+        return None
+    raw = content[1]
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return store_data_from_dict(raw, path)
+    except (StoreError, TypeError, ValueError):  # checked when written: only a foreign file gets here
+        return None
+
+
+def save_cache(root: str, source: bytes, raw: dict[str, Any]) -> None:
+    """Write the cache of ``source`` (whose parsed and checked table is ``raw``) if it is not
+    there already.  Silent on failure; never creates the store directory.  Version-2 marshal:
+    the same ``profiles.toml`` always gives the same bytes (a restored store restores its cache)."""
+    cache = os.path.join(root, PROFILES_CACHE_FILE)
+    content = (bytes(source), raw)
+    if cachefile.read(cache, CACHE_FORMAT, max_size=CACHE_MAX_SIZE) == content:
+        return
+    cachefile.write(cache, CACHE_FORMAT, content, temp_prefix=".profiles-cache-", make_dirs=False, version=2)
+
+
+def drop_cache(root: str) -> None:
+    """Remove the cache (``profiles.toml`` itself is gone)."""
+    cachefile.remove(os.path.join(root, PROFILES_CACHE_FILE))
 
 
 def store_data_from_dict(raw: Mapping[str, Any], path: str) -> StoreData:

@@ -6,16 +6,19 @@ Adding a shell means adding one module and one line here.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
 
 from s3env.core.errors import UsageError
-from s3env.integrations.shells.base import Export, Shell
+from s3env.integrations.shells.base import Shell
 from s3env.integrations.shells.cmd import CmdShell
 from s3env.integrations.shells.dotenv import DotenvFormat
 from s3env.integrations.shells.fish import FishShell
 from s3env.integrations.shells.json_format import JsonFormat
 from s3env.integrations.shells.posix import BashShell, PosixShell, ZshShell
 from s3env.integrations.shells.pwsh import PwshShell
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 SHELLS: dict[str, Shell] = {
     shell.name: shell
@@ -55,4 +58,4 @@ def env_files(shells: Mapping[str, Shell] | None = None) -> dict[str, Shell]:
     return out
 
 
-__all__ = ["SHELLS", "Export", "Shell", "detect_shell", "env_files", "get_shell"]
+__all__ = ["SHELLS", "Shell", "detect_shell", "env_files", "get_shell"]

@@ -8,14 +8,23 @@ command's exit status, so a half-printed script would still run.
 
 from __future__ import annotations
 
-import re
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
 
 from s3env.core.errors import InvalidValue
 
-Export = Mapping[str, str | None]
-_NAME_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    Export = Mapping[str, str | None]
+
+_NAME_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
+_NAME_REST = _NAME_FIRST | frozenset("0123456789")
+
+
+def is_env_name(name: str) -> bool:
+    """``[A-Za-z_][A-Za-z0-9_]*``: a name every shell can export (no ``re``: the start-up budget)."""
+    return bool(name) and name[0] in _NAME_FIRST and all(c in _NAME_REST for c in name)
 
 
 class Shell(ABC):
@@ -34,7 +43,7 @@ class Shell(ABC):
         return "".join(line + "\n" for line in lines if line)
 
     def check(self, name: str, value: str | None) -> None:
-        if not _NAME_RE.match(name):
+        if not is_env_name(name):
             raise InvalidValue(f"cannot export {name!r}: not a valid environment variable name")
         if value is None:
             return

@@ -21,7 +21,11 @@ cmd cannot carry, that file says so, changes nothing and exits 1 (``refusal_file
 from __future__ import annotations
 
 from s3env.core.errors import InvalidValue
-from s3env.integrations.shells.base import Export, Shell
+from s3env.integrations.shells.base import Shell
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from s3env.integrations.shells.base import Export
 
 #: printable ASCII except the two characters that cannot be carried
 _SAFE = frozenset(chr(c) for c in range(0x20, 0x7F)) - frozenset('"!')

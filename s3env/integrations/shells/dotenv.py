@@ -12,12 +12,10 @@ unsets are omitted.
 
 from __future__ import annotations
 
-import re
-
 from s3env.core.errors import InvalidValue
 from s3env.integrations.shells.base import Shell
 
-_PLAIN_RE = re.compile(r"[A-Za-z0-9_./:@%+=,-]*\Z")
+_PLAIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:@%+=,-")
 
 
 class DotenvFormat(Shell):
@@ -31,7 +29,7 @@ class DotenvFormat(Shell):
             raise InvalidValue(f"the value of {name} contains '${{', which dotenv readers expand")
 
     def set(self, name: str, value: str) -> str:
-        if _PLAIN_RE.match(value):
+        if all(c in _PLAIN for c in value):
             return f"{name}={value}"
         return f"{name}='{value}'"
 

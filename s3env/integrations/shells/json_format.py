@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from s3env.integrations.shells.base import Export, Shell
+from s3env.integrations.shells.base import Shell
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from s3env.integrations.shells.base import Export
 
 
 class JsonFormat(Shell):

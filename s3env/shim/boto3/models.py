@@ -12,58 +12,27 @@ The cache is used only where its answer cannot differ from botocore's:
 - it is keyed by botocore's version and its data directory (path and mtime);
 - it is not used at all when any other model directory is on the search path (``~/.aws/models``,
   ``AWS_DATA_PATH``, a profile's ``data_path``): those can change at any time;
-- it is read only from a directory that is the user's own, writable by no one else, and not a
-  symbolic link (opened with ``O_NOFOLLOW``, the file then opened relative to it, so neither
-  can be swapped between the check and the read), and only from a regular file that is the
-  user's own, writable by no one else, itself opened with ``O_NOFOLLOW`` (and ``O_NONBLOCK``:
-  a FIFO planted there cannot block the command);
-- its content carries a CRC-32 and each entry must have the shape botocore's loader returns:
-  a truncated, corrupted or foreign file is ignored (and replaced by the next write); a client
+- it is read and written through ``s3env.store.cachefile`` (the one fast-start mechanism: only
+  from a directory and a file that are safely the user's own, with a CRC-32, written atomically
+  0600 in a 0700 directory); each entry must also have the shape botocore's loader returns: a
+  truncated, corrupted or foreign file is ignored (and replaced by the next write); a client
   that cannot be made from the cache is made again from botocore's own files
   (``Context.client``), which rewrites the cache.
-
-Writes are atomic (a temp file created 0600 with ``O_EXCL`` and renamed over the old one, both
-relative to the checked directory); the directory and every parent s3env has to create are
-made 0700 whatever the umask; a directory others can write is not written to (nor read); a
-failed write is silent, since the cache only saves time.
 """
 
 from __future__ import annotations
 
-import contextlib
-import marshal
 import os
-import stat
-import sys
-import zlib
 from collections.abc import Mapping
 from typing import Any
 
-from s3env.store import fileguard
+from s3env.store import cachefile
+from s3env.store.locations import cache_dir
 
 CACHE_FILE = "botocore-models.marshal"
 FORMAT = 2  # bump when the file's layout changes
 
-_O_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_O_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_O_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
-_O_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
-
-
-def cache_dir(env: Mapping[str, str] | None = None) -> str:
-    """s3env's cache directory: platformdirs' ``user_cache_dir("s3env")``; on Linux the plain XDG
-    rule (``$XDG_CACHE_HOME/s3env`` or ``~/.cache/s3env``), without importing platformdirs."""
-    env = os.environ if env is None else env
-    if sys.platform == "linux":
-        xdg = env.get("XDG_CACHE_HOME", "")
-        if xdg.startswith("/"):
-            return os.path.join(xdg, "s3env")
-        home = env.get("HOME", "")
-        if home.startswith("/"):
-            return os.path.join(home.rstrip("/") or "/", ".cache", "s3env")
-    import platformdirs
-
-    return platformdirs.user_cache_dir("s3env", appauthor=False)
+MAX_SIZE = 64 << 20  # botocore's S3 data is ~2 MB marshalled
 
 
 def plain_data(value: Any) -> Any:
@@ -74,28 +43,6 @@ def plain_data(value: Any) -> Any:
     if isinstance(value, list):
         return [plain_data(item) for item in value]
     return value
-
-
-def _open_trusted_dir(directory: str) -> int | None:
-    """A descriptor for ``directory`` if it is a real directory (not a link), the user's own and
-    writable by no one else; None otherwise."""
-    try:
-        fd = os.open(directory, os.O_RDONLY | _O_DIRECTORY | _O_NOFOLLOW | _O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        info = os.fstat(fd)
-    except OSError:
-        os.close(fd)
-        return None
-    if not stat.S_ISDIR(info.st_mode) or fileguard.not_private(info) is not None:
-        os.close(fd)
-        return None
-    return fd
-
-
-def _relative_ops() -> bool:
-    return os.open in os.supports_dir_fd and os.replace in os.supports_dir_fd
 
 
 def valid_content(content: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
@@ -130,110 +77,13 @@ def valid_content(content: Any) -> tuple[dict[str, Any], dict[str, Any]] | None:
 def read_cache(path: str, key: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, Any]] | None:
     """(data by name, service lists by type) from the cache file, or None when it is missing,
     not safely ours, for another botocore, damaged, or not of the expected shape."""
-    blob = _read_trusted(path)
-    if blob is None:
-        return None
-    try:
-        outer = marshal.loads(blob)
-    except (EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(outer, dict) or outer.get("key") != key:
-        return None
-    payload, crc = outer.get("payload"), outer.get("crc")
-    if not isinstance(payload, bytes) or not isinstance(crc, int) or zlib.crc32(payload) != crc:
-        return None
-    try:
-        content = marshal.loads(payload)
-    except (EOFError, ValueError, TypeError):
-        return None
-    return valid_content(content)
-
-
-def _read_trusted(path: str) -> bytes | None:
-    directory, name = os.path.split(path)
-    flags = os.O_RDONLY | _O_NOFOLLOW | _O_NONBLOCK | _O_CLOEXEC
-    if _relative_ops():
-        dir_fd = _open_trusted_dir(directory)
-        if dir_fd is None:
-            return None
-        try:
-            fd = os.open(name, flags, dir_fd=dir_fd)
-        except OSError:
-            return None
-        finally:
-            os.close(dir_fd)
-    else:  # no *at() calls (Windows): the same checks, by path
-        try:
-            if fileguard.not_private(os.lstat(directory)) is not None or os.path.islink(directory):
-                return None
-            fd = os.open(path, flags)
-        except OSError:
-            return None
-    try:
-        with os.fdopen(fd, "rb") as fh:
-            info = os.fstat(fh.fileno())
-            if not stat.S_ISREG(info.st_mode) or fileguard.not_private(info) is not None:
-                return None
-            return fh.read()
-    except OSError:
-        return None
+    return valid_content(cachefile.read(path, key, max_size=MAX_SIZE))
 
 
 def write_cache(path: str, key: tuple[Any, ...], data: dict[str, Any], services: dict[str, Any]) -> None:
     """Atomically replace the cache file (0600, in a 0700 directory); failures are ignored, and
     nothing is written into a directory that is not safely the user's."""
-    directory, name = os.path.split(path)
-    try:
-        payload = marshal.dumps((data, services))
-        blob = marshal.dumps({"key": key, "crc": zlib.crc32(payload), "payload": payload})
-        fileguard.make_private_dirs(directory)
-    except (OSError, ValueError):
-        return
-    if not _relative_ops():
-        _write_by_path(directory, name, blob)
-        return
-    dir_fd = _open_trusted_dir(directory)
-    if dir_fd is None:
-        return
-    temp = f".models-{os.getpid()}-{os.urandom(6).hex()}"
-    try:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_NOFOLLOW | _O_CLOEXEC
-        fd = os.open(temp, flags, 0o600, dir_fd=dir_fd)
-    except OSError:
-        os.close(dir_fd)
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(temp, name, src_dir_fd=dir_fd, dst_dir_fd=dir_fd)
-    except BaseException as exc:  # a Ctrl-C mid-write too: no temp file is left
-        with contextlib.suppress(OSError):
-            os.unlink(temp, dir_fd=dir_fd)
-        if not isinstance(exc, OSError):
-            raise
-    finally:
-        os.close(dir_fd)
-
-
-def _write_by_path(directory: str, name: str, blob: bytes) -> None:
-    import tempfile
-
-    try:
-        info = os.lstat(directory)
-        if not stat.S_ISDIR(info.st_mode) or fileguard.not_private(info) is not None:
-            return
-        fd, temp = tempfile.mkstemp(dir=directory, prefix=".models-")
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(temp, os.path.join(directory, name))
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-        if not isinstance(exc, OSError):
-            raise
+    cachefile.write(path, key, (data, services), temp_prefix=".models-")
 
 
 def make_loader(

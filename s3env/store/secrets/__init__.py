@@ -11,7 +11,7 @@ from __future__ import annotations
 from s3env.core.errors import InvalidValue
 from s3env.store.secrets.base import SecretStore
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING, nor pathlib (via paths): shell start-up reads this
+TYPE_CHECKING = False  # the start-up budget: tests/test_import_budget.py
 if TYPE_CHECKING:
     from collections.abc import Mapping
 

@@ -14,10 +14,6 @@ from s3env.store import fsio
 from s3env.store.secrets.base import SecretStore
 from s3env.store.secrets.file_format import read_secret_file
 
-TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~5 ms at start-up
-if TYPE_CHECKING:
-    pass
-
 _HEADER = (
     "# s3env secrets (plain text, readable only by you). Managed by s3env: edit with\n"
     "# `s3env profile add NAME --force --secret-stdin`, not by hand.\n"
