@@ -13,6 +13,9 @@ from s3env.shim.boto3.progress import NO_PROGRESS, TransferProgress, is_terminal
 
 # aws-sdk-go, which s5cmd uses, asks for 100-continue only on PUTs of 2 MiB and more.
 EXPECT_CONTINUE_FROM = 2 * 1024 * 1024
+# Retries after a failed request without --retry-count: fewer than s5cmd's 10, whose back-off
+# takes ~45 s before a dead endpoint is reported.
+DEFAULT_RETRIES = 4
 
 
 def expect_continue_above_2mib(model: Any, params: dict[str, Any], **_kwargs: Any) -> None:
@@ -82,6 +85,7 @@ class Context:
         self.dry_run = request.dry_run
         # s5cmd defaults to 256 workers; a Python thread pool gains nothing past a few dozen.
         self.numworkers = max(1, min(request.numworkers or 32, 64))
+        self.retry_count = DEFAULT_RETRIES if request.retry_count is None else request.retry_count
         self.stdout: IO[bytes] = request.stdout or sys.stdout.buffer
         self.stderr: IO[bytes] = request.stderr or sys.stderr.buffer
         self.failed = False
@@ -120,7 +124,8 @@ class Context:
             config = Config(
                 s3=s3 or None,
                 ignore_configured_endpoint_urls=True,
-                retries={"mode": "standard", "max_attempts": 5},
+                # s5cmd's --retry-count N: N retries after the first attempt.
+                retries={"mode": "standard", "max_attempts": 1 + self.retry_count},
                 max_pool_connections=self.numworkers,
                 connect_timeout=10,
                 read_timeout=60,
