@@ -45,7 +45,7 @@ class ShimRequest:
         self.dry_run = dry_run
         self.numworkers = numworkers
         #: s5cmd's --retry-count: how often a failed request is sent again (None: the backend's
-        #: default, s5cmd's 10 or the boto3 backend's 4)
+        #: default, s5cmd's 10 or the boto3 backend's 5)
         self.retry_count = retry_count
         self.base_env = base_env or {}
         self.stdout = stdout
