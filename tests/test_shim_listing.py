@@ -20,8 +20,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from botocore.exceptions import ClientError
 
-from s3env.shim.boto3 import flags, listing
-from s3env.shim.boto3.usage import HelpRequested, UsageError
+from s3env.core.errors import UsageError
+from s3env.shim.boto3 import flags, gofmt
+from s3env.shim.boto3.commands import cat as cat_command
+from s3env.shim.boto3.commands import ls as ls_command
+from s3env.shim.boto3.usage import HelpRequested
 from tests.conftest import S3ENV, Shim, s3_client, unique_bucket
 
 DATE = r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d"
@@ -820,24 +823,24 @@ def test_times_are_utc_whatever_the_time_zone(shim: Shim, tree: str) -> None:
     ],
 )
 def test_humanize_bytes(size: int, text: str) -> None:
-    assert listing.humanize_bytes(size) == text
+    assert gofmt.humanize_bytes(size) == text
 
 
 def test_go_quote_and_json() -> None:
-    assert listing.go_quote('ls s3://b/ü "x"\\\t\x01') == '"ls s3://b/ü \\"x\\"\\\\\\t\\x01"'
+    assert gofmt.go_quote('ls s3://b/ü "x"\\\t\x01') == '"ls s3://b/ü \\"x\\"\\\\\\t\\x01"'
     assert (
-        listing.go_json({"k": "<&>\u2028\b\f\n", "n": 1})
+        gofmt.go_json({"k": "<&>\u2028\b\f\n", "n": 1})
         == '{"k":"\\u003c\\u0026\\u003e\\u2028\\u0008\\u000c\\n","n":1}'
     )
-    assert listing.go_json({"k": "\\b"}) == '{"k":"\\\\b"}'
+    assert gofmt.go_json({"k": "\\b"}) == '{"k":"\\\\b"}'
     moment = dt.datetime(2024, 1, 2, 3, 4, 5, 120000, tzinfo=dt.UTC)
-    assert listing.go_time_json(moment) == "2024-01-02T03:04:05.12Z"
-    assert listing.go_time_json(moment.replace(microsecond=0)) == "2024-01-02T03:04:05Z"
+    assert gofmt.go_time_json(moment) == "2024-01-02T03:04:05.12Z"
+    assert gofmt.go_time_json(moment.replace(microsecond=0)) == "2024-01-02T03:04:05Z"
 
 
 def test_parse_flags_like_go() -> None:
     options, rest = flags.parse_flags(
-        listing.LS_FLAGS, ["-exclude", "a", "--etag=false", "-H", "--exclude=b", "s3://x", "-s"]
+        ls_command.FLAGS, ["-exclude", "a", "--etag=false", "-H", "--exclude=b", "s3://x", "-s"]
     )
     assert options.values == {"exclude": ["a", "b"], "etag": ["false"], "humanize": ["true"]}
     assert not options.bool("etag") and options.bool("humanize") and options.list("exclude") == ["a", "b"]
@@ -846,13 +849,13 @@ def test_parse_flags_like_go() -> None:
         flags.full_command("ls", options, rest)
         == "ls --etag=false --humanize=true --exclude=a --exclude=b s3://x -s"
     )
-    assert flags.parse_flags(listing.LS_FLAGS, ["--", "-e"])[1] == ["-e"]
+    assert flags.parse_flags(ls_command.FLAGS, ["--", "-e"])[1] == ["-e"]
     with pytest.raises(UsageError, match="flag provided but not defined: -eH"):
-        flags.parse_flags(listing.LS_FLAGS, ["-eH"])
+        flags.parse_flags(ls_command.FLAGS, ["-eH"])
     with pytest.raises(UsageError, match="flag needs an argument: -exclude"):
-        flags.parse_flags(listing.LS_FLAGS, ["--exclude"])
+        flags.parse_flags(ls_command.FLAGS, ["--exclude"])
     with pytest.raises(HelpRequested):
-        flags.parse_flags(listing.LS_FLAGS, ["-e", "--help"])
+        flags.parse_flags(ls_command.FLAGS, ["-e", "--help"])
 
 
 @pytest.mark.parametrize(
@@ -882,6 +885,6 @@ def test_integers_like_strconv_parse_int(text: str, value: int | None) -> None:
     # strconv.ParseInt(text, 0, 64); the flag then shows the parsed value, as Go prints it.
     assert flags.go_parse_int(text.encode().decode("unicode_escape")) == value
     if value is not None:
-        options, _ = flags.parse_flags(listing.CAT_FLAGS, ["-c", text])
+        options, _ = flags.parse_flags(cat_command.FLAGS, ["-c", text])
         assert options.int("concurrency", 0) == value
         assert flags.full_command("cat", options, []) == f"cat --concurrency={value}"

@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from devtools.devserver import MotoServer
-from s3env.shim.boto3.usage import COMMANDS, help_text
+from s3env.shim.base import SHIM_COMMANDS as COMMANDS
+from s3env.shim.boto3.usage import help_text
 from s3env.shim.s5cmd import find_s5cmd
 from tests.conftest import RunS3env, Sandbox, Shim, make_shim
 

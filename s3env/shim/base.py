@@ -32,6 +32,7 @@ class ShimRequest:
         json: bool = False,
         dry_run: bool = False,
         numworkers: int | None = None,
+        retry_count: int | None = None,
         base_env: dict[str, str] | None = None,
         stdout: IO[bytes] | None = None,
         stderr: IO[bytes] | None = None,
@@ -43,6 +44,9 @@ class ShimRequest:
         self.json = json
         self.dry_run = dry_run
         self.numworkers = numworkers
+        #: s5cmd's --retry-count: how often a failed request is sent again (None: the backend's
+        #: default, s5cmd's 10 or the boto3 backend's 5)
+        self.retry_count = retry_count
         self.base_env = base_env or {}
         self.stdout = stdout
         self.stderr = stderr

@@ -15,7 +15,7 @@ from s3env.shim.base import SHIM_COMMANDS, ShimRequest
 
 GLOBAL_USAGE = """\
 Usage: s3env [--profile NAME] [--backend auto|s5cmd|boto3] [--json] [--dry-run] [--numworkers N]
-             ls|cp|mv|rm|mb|rb|du|cat|head|sync ARGS...
+             [--retry-count N] ls|cp|mv|rm|mb|rb|du|cat|head|sync ARGS...
 
   s5cmd's commands, with the active profile's (or --profile's) endpoint, region and keys,
   through s5cmd when it is installed and through boto3 otherwise (--backend or
@@ -31,7 +31,8 @@ Examples:
 
 
 def split_global_options(args: list[str]) -> tuple[dict[str, object], list[str]]:
-    """Global options before the command, and the rest.  Pure."""
+    """Global options before the command, and the rest.  Pure.  ``retry_count`` (s5cmd's
+    ``--retry-count``/``-r``) is in the options only when given."""
     options: dict[str, object] = {
         "profile": None,
         "backend": None,
@@ -43,7 +44,7 @@ def split_global_options(args: list[str]) -> tuple[dict[str, object], list[str]]
     while i < len(args):
         arg = args[i]
         name, eq, inline = arg.partition("=")
-        if name in ("--profile", "-p", "--backend", "--numworkers"):
+        if name in ("--profile", "-p", "--backend", "--numworkers", "--retry-count", "-r"):
             if eq:
                 value = inline
                 i += 1
@@ -53,7 +54,11 @@ def split_global_options(args: list[str]) -> tuple[dict[str, object], list[str]]
                 value = args[i + 1]
                 i += 2
             key = {"-p": "profile", "--profile": "profile", "--backend": "backend"}.get(name, "numworkers")
-            if key == "numworkers":
+            if name in ("--retry-count", "-r"):
+                if not value.isdigit():
+                    raise UsageError(f"--retry-count needs a number of retries (0 or more), not {value!r}")
+                options["retry_count"] = int(value)
+            elif key == "numworkers":
                 if not value.isdigit() or int(value) < 1:
                     raise UsageError(f"--numworkers needs a positive number, not {value!r}")
                 options[key] = int(value)
@@ -79,6 +84,8 @@ def is_shim_invocation(args: list[str]) -> bool:
             "-p",
             "--backend",
             "--numworkers",
+            "--retry-count",
+            "-r",
             "--json",
             "--dry-run",
         )
@@ -122,6 +129,7 @@ def _main(args: list[str]) -> int:
         json=bool(options["json"]),
         dry_run=bool(options["dry_run"]),
         numworkers=options["numworkers"],  # type: ignore[arg-type]
+        retry_count=options.get("retry_count"),  # type: ignore[arg-type]
         base_env=dict(os.environ),
         stdout=sys.stdout.buffer,
         stderr=sys.stderr.buffer,

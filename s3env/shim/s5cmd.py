@@ -71,6 +71,8 @@ def s5cmd_argv(binary: str, request: ShimRequest) -> list[str]:
         argv.append("--dry-run")
     if request.numworkers is not None:
         argv += ["--numworkers", str(request.numworkers)]
+    if request.retry_count is not None:
+        argv += ["--retry-count", str(request.retry_count)]
     if request.profile.addressing_style == "virtual":
         argv.append("--addressing-style=virtual")
     return [*argv, request.command, *request.args]

@@ -1,35 +1,32 @@
-"""The boto3 backend: s5cmd's commands, output and exit statuses in pure Python.
+"""The boto3 backend: s5cmd's commands, output and exit statuses in pure Python, split as
+s5cmd v2.3.0 is:
 
-boto3 is imported only when a command runs.  Each command is a function
-``(ctx, args) -> exit status`` in one of the command modules; argument parsing follows
-s5cmd's flags for that command.
+- ``commands/<name>.py``: one module per command of ``SHIM_COMMANDS`` (s5cmd's
+  ``command/<name>.go``), each ``run(ctx, args) -> exit status`` with its ``FLAGS``;
+- ``storage/``: what is there, locally (``fs``) and on S3 (``s3``), as one ``Object`` type;
+- ``errors.py`` (+ ``netcause.py``): every failure in s5cmd's words; ``printer.py``: its
+  output lines, text or ``--json``;
+- shared by the commands: ``flags.py`` (s5cmd's flag parser), ``urls.py`` (its URL model),
+  ``expand.py`` (what a source names), ``wildcard.py`` (``--exclude``/``--include``),
+  ``pool.py`` (the workers), ``mimetype.py`` (an upload's Content-Type), ``usage.py`` (help
+  and usage errors);
+- under them: ``context.py`` (the botocore client and the streams of one command),
+  ``multipart.py``/``ranged.py`` (uploads and downloads), ``cancel.py`` (Ctrl-C),
+  ``progress.py``, ``proxy.py`` (Go's proxy rules), ``models.py`` (botocore's data, cached),
+  ``gofmt.py`` (Go's formatting).
+
+botocore is imported only when a command needs the client.
 """
 
 from __future__ import annotations
 
-import importlib
 import importlib.util
-from types import ModuleType
 from typing import TYPE_CHECKING
 
 from s3env.shim.base import Backend, ShimRequest
 
 if TYPE_CHECKING:
     from s3env.shim.boto3.context import Context
-
-# command -> "module:function", imported on demand
-COMMANDS: dict[str, str] = {
-    "ls": "listing:ls",
-    "du": "listing:du",
-    "cat": "listing:cat",
-    "head": "listing:head",
-    "mb": "listing:mb",
-    "rb": "listing:rb",
-    "cp": "transfer:cp",
-    "mv": "transfer:mv",
-    "rm": "transfer:rm",
-    "sync": "transfer:sync",
-}
 
 
 class Boto3Backend(Backend):
@@ -49,10 +46,8 @@ class Boto3Backend(Backend):
         guard = SignalGuard().install() if request.replace_process else None
         ctx: Context | None = None
         try:
-            module_name, function_name = COMMANDS[request.command].split(":")
-            module = importlib.import_module(f"s3env.shim.boto3.{module_name}")
             ctx = Context(request)
-            status = self._run_command(ctx, module, function_name)
+            status = self._run_command(ctx)
             ctx.close()
         except KeyboardInterrupt as exc:
             if ctx is not None:
@@ -72,13 +67,17 @@ class Boto3Backend(Backend):
         return status
 
     @staticmethod
-    def _run_command(ctx: Context, module: ModuleType, function_name: str) -> int:
-        from s3env.shim.boto3.context import ShimError
-        from s3env.shim.boto3.usage import HelpRequested, UsageError, help_text, incorrect_usage
+    def _run_command(ctx: Context) -> int:
+        from s3env.core.errors import UsageError
+        from s3env.shim.boto3.commands import load
+        from s3env.shim.boto3.errors import ShimError
+        from s3env.shim.boto3.printer import Printer
+        from s3env.shim.boto3.usage import HelpRequested, help_text, incorrect_usage
 
         request = ctx.request
+        command = load(request.command)  # UsageError for a name not in SHIM_COMMANDS
         try:
-            status = getattr(module, function_name)(ctx, request.args)
+            status = command.run(ctx, request.args)
         except HelpRequested:
             ctx.stdout.write(help_text(request.command).encode())
             ctx.stdout.flush()
@@ -88,12 +87,12 @@ class Boto3Backend(Backend):
             ctx.stdout.flush()
             return 1
         except ShimError as exc:
-            ctx.error(request.command, str(exc))
+            Printer(ctx, request.command, request.command).error(exc.message)
             return 1
-        except BrokenPipeError:  # a transfer's output lines, into a closed pipe
+        except BrokenPipeError:  # output into a pipe whose reader has gone (`| head`)
             ctx.reader_gone()
             return 1
-        return 1 if ctx.failed else status
+        return 1 if ctx.reader_went_away else status
 
 
 def _end_process(ctx: Context, status: int) -> None:

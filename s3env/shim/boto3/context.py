@@ -13,6 +13,9 @@ from s3env.shim.boto3.progress import NO_PROGRESS, TransferProgress, is_terminal
 
 # aws-sdk-go, which s5cmd uses, asks for 100-continue only on PUTs of 2 MiB and more.
 EXPECT_CONTINUE_FROM = 2 * 1024 * 1024
+# Retries after a failed request without --retry-count: fewer than s5cmd's 10, whose back-off
+# takes ~45 s before a dead endpoint is reported.
+DEFAULT_RETRIES = 5
 
 
 def expect_continue_above_2mib(model: Any, params: dict[str, Any], **_kwargs: Any) -> None:
@@ -48,20 +51,6 @@ def content_md5_not_crc32(params: dict[str, Any], **_kwargs: Any) -> None:
     params["headers"]["Content-MD5"] = base64.b64encode(digest).decode("ascii")
 
 
-class ShimError(Exception):
-    """A failure reported as s5cmd does: ``ERROR "COMMAND": message``, exit status 1."""
-
-
-def go_request_url(url: str) -> str:
-    """A request's URL as aws-sdk-go's errors quote it: the query sorted, without the
-    ``encoding-type`` botocore adds to listings."""
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    query = "&".join(sorted(p for p in parts.query.split("&") if p and not p.startswith("encoding-type=")))
-    return f"{parts.scheme}://{parts.netloc}{parts.path}" + (f"?{query}" if query else "")
-
-
 def _transfer_signal(on: bool) -> Any:
     """A ``request-created`` handler that turns a body's progress counting off while botocore
     signs it (which may read it whole) and on again before it is sent, as s3transfer does."""
@@ -82,18 +71,19 @@ class Context:
         self.dry_run = request.dry_run
         # s5cmd defaults to 256 workers; a Python thread pool gains nothing past a few dozen.
         self.numworkers = max(1, min(request.numworkers or 32, 64))
+        self.retry_count = DEFAULT_RETRIES if request.retry_count is None else request.retry_count
         self.stdout: IO[bytes] = request.stdout or sys.stdout.buffer
         self.stderr: IO[bytes] = request.stderr or sys.stderr.buffer
-        self.failed = False
         self.reader_went_away = False  # stdout's reader closed it (`| head`): see reader_gone
         self._client: Any = None
+        self._client_lock = threading.Lock()
         self._loader: Any = None
         self.progress: TransferProgress = NO_PROGRESS  # cp/mv/sync set a real one on a terminal
         #: set when the command is interrupted (cancel.py): workers stop, nothing is printed
         self.cancellation = Cancellation()
         #: held while a line is written, so that nothing is printed once the signal is seen
         self.output_lock = threading.Lock()
-        self.pools: list[Any] = []  # transfer.Pool registers itself: interrupt() waits for them
+        self.pools: list[Any] = []  # pool.Pool registers itself: interrupt() waits for them
         self.env: dict[str, str] = dict(request.base_env) if request.base_env else dict(os.environ)
 
     @property
@@ -103,56 +93,66 @@ class Context:
         botocore directly, not ``boto3.Session``: importing boto3 also imports s3transfer and
         multiprocessing, which nothing here needs (uploads: multipart.py).
         """
-        if self._client is None:
-            import botocore.session
-            from botocore.config import Config
-            from botocore.configprovider import ConstantProvider
-            from botocore.handlers import add_expect_header
-
-            from s3env.shim.boto3.models import save_loader
-
-            core = botocore.session.get_session()
-            # AWS_PROFILE in the environment must not pull in another profile's settings.
-            core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
-            s3: dict[str, str] = {}
-            if self.profile.addressing_style != "auto":
-                s3["addressing_style"] = self.profile.addressing_style
-            config = Config(
-                s3=s3 or None,
-                ignore_configured_endpoint_urls=True,
-                retries={"mode": "standard", "max_attempts": 5},
-                max_pool_connections=self.numworkers,
-                connect_timeout=10,
-                read_timeout=60,
-                # As s5cmd: no response checksums (ranged parts carry none; validating a whole
-                # object in Python halves download speed).  Sizes are still checked.
-                response_checksum_validation="when_required",
-                # s5cmd sends no checksums on uploads either (many S3-compatible stores refuse
-                # boto3's default CRC32 since 1.36; see model.checksum_settings).
-                request_checksum_calculation="when_required",
-                # Not botocore's (Python's) reading of the proxy variables: Go's rules, for the
-                # endpoint here, per request below (proxy.py).
-                proxies=self._endpoint_proxies(),
-            )
-            # botocore's parsed data files from s3env's cache: ~100 ms less per command
-            # (models.py).  A cache that still breaks the client is dropped and rebuilt.
-            try:
-                client = self._make_client(core, config, trust_cache=True)
-            except Exception:
-                if not getattr(self._loader, "cache_path", None):
-                    raise
-                client = self._make_client(core, config, trust_cache=False)
-            events = client.meta.events
-            events.unregister("before-call.s3", add_expect_header)
-            events.register("before-call.s3", expect_continue_above_2mib)
-            events.register("before-call.s3.DeleteObjects", content_md5_not_crc32)
-            events.register("before-send.s3", self._before_send)
-            events.register_first("request-created.s3", _transfer_signal(False))
-            events.register_last("request-created.s3", _transfer_signal(True))
-            self._use_go_proxy_rules(client)
-            self._client = client
-            save_loader(self._loader)
+        if self._client is not None:
+            return self._client
+        with self._client_lock:  # the workers of a pool may ask at once
+            if self._client is None:
+                self._client = self._new_client()
         return self._client
+
+    def _new_client(self) -> Any:
+        import botocore.session
+        from botocore.config import Config
+        from botocore.configprovider import ConstantProvider
+        from botocore.handlers import add_expect_header
+
+        from s3env.shim.boto3.errors import tag_failed_request
+        from s3env.shim.boto3.models import save_loader
+
+        core = botocore.session.get_session()
+        # AWS_PROFILE in the environment must not pull in another profile's settings.
+        core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
+        s3: dict[str, str] = {}
+        if self.profile.addressing_style != "auto":
+            s3["addressing_style"] = self.profile.addressing_style
+        config = Config(
+            s3=s3 or None,
+            ignore_configured_endpoint_urls=True,
+            # s5cmd's --retry-count N: N retries after the first attempt (a Config's
+            # max_attempts counts the retries, not the first attempt).
+            retries={"mode": "standard", "max_attempts": self.retry_count},
+            max_pool_connections=self.numworkers,
+            connect_timeout=10,
+            read_timeout=60,
+            # As s5cmd: no response checksums (ranged parts carry none; validating a whole
+            # object in Python halves download speed).  Sizes are still checked.
+            response_checksum_validation="when_required",
+            # s5cmd sends no checksums on uploads either (many S3-compatible stores refuse
+            # boto3's default CRC32 since 1.36; see model.checksum_settings).
+            request_checksum_calculation="when_required",
+            # Not botocore's (Python's) reading of the proxy variables: Go's rules, for the
+            # endpoint here, per request below (proxy.py).
+            proxies=self._endpoint_proxies(),
+        )
+        # botocore's parsed data files from s3env's cache: ~100 ms less per command
+        # (models.py).  A cache that still breaks the client is dropped and rebuilt.
+        try:
+            client = self._make_client(core, config, trust_cache=True)
+        except Exception:
+            if not getattr(self._loader, "cache_path", None):
+                raise
+            client = self._make_client(core, config, trust_cache=False)
+        events = client.meta.events
+        events.unregister("before-call.s3", add_expect_header)
+        events.register("before-call.s3", expect_continue_above_2mib)
+        events.register("before-call.s3.DeleteObjects", content_md5_not_crc32)
+        events.register("before-send.s3", self._before_send)
+        events.register("needs-retry.s3", tag_failed_request)  # which request failed (errors.py)
+        events.register_first("request-created.s3", _transfer_signal(False))
+        events.register_last("request-created.s3", _transfer_signal(True))
+        self._use_go_proxy_rules(client)
+        save_loader(self._loader)
+        return client
 
     def _make_client(self, core: Any, config: Any, trust_cache: bool) -> Any:
         from s3env.shim.boto3.models import make_loader
@@ -192,17 +192,21 @@ class Context:
 
     def _before_send(self, request: Any, event_name: str = "", **_kwargs: Any) -> None:
         """Last word before a request leaves: none after an interrupt but the aborts of
-        multipart uploads; and Go's CGI rule on ``HTTP_PROXY`` (an error, not retried)."""
+        multipart uploads; and Go's CGI rule on ``HTTP_PROXY`` (an error, not retried).  The
+        request is noted, for the error that names it should it fail (errors.py)."""
         if self.cancellation.cancelled and not event_name.endswith(".AbortMultipartUpload"):
             raise Cancelled
+        from s3env.shim.boto3.errors import go_url, note_request
         from s3env.shim.boto3.proxy import ProxyRefusedError, proxy_for
+
+        note_request(request)
 
         try:
             proxy_for(request.url, self.env)
         except ProxyRefusedError as exc:
             raise ProxyRefusedError(
                 f"RequestError: send request failed caused by: {request.method.title()} "
-                f'"{go_request_url(request.url)}": {exc}'
+                f"{go_url(request.url)}: {exc}"
             ) from None
 
     def interrupt(self) -> None:
@@ -254,21 +258,7 @@ class Context:
         self.progress = TransferProgress(not self.json and is_terminal(self.stderr), label)
         return self.progress
 
-    # --- output, in s5cmd's formats -------------------------------------------------------
-
     def out(self, line: str) -> None:
+        """One line on stdout (printer.py formats it)."""
         self.stdout.write(line.encode("utf-8") + b"\n")
         self.stdout.flush()
-
-    def error(self, command: str, message: str) -> None:
-        self.failed = True
-        if self.cancellation.cancelled:
-            return
-        if self.json:
-            from s3env.shim.boto3.gofmt import go_json
-
-            line = go_json({"operation": command, "command": command, "error": message})
-            self.stderr.write((line + "\n").encode())
-        else:
-            self.stderr.write(f'ERROR "{command}": {message}\n'.encode())
-        self.stderr.flush()

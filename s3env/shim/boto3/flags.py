@@ -2,13 +2,15 @@
 boto3-backend command: flags stop at the first non-flag argument or at ``--``; ``-x`` and
 ``--x`` are the same; ``--x=v`` or ``--x v``; booleans take ``=true``/``=false`` (Go's
 spellings); integers follow ``strconv.ParseInt(s, 0, 64)``.  ``full_command`` is s5cmd's
-``commandFromContext``, the text its error lines quote."""
+``commandFromContext``, the text its error lines quote.  A command line s5cmd's parser refuses
+raises ``UsageError``; ``-h``/``--help`` raises ``HelpRequested``."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from s3env.shim.boto3.usage import HELP_FLAGS, HelpRequested, UsageError
+from s3env.core.errors import UsageError
+from s3env.shim.boto3.usage import HELP_FLAGS, HelpRequested
 
 _BOOL_VALUES = {"1": True, "t": True, "T": True, "true": True, "TRUE": True, "True": True}
 _BOOL_VALUES.update({"0": False, "f": False, "F": False, "false": False, "FALSE": False, "False": False})

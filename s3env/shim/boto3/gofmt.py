@@ -1,9 +1,15 @@
-"""Go's formatting of strings and JSON, as s5cmd prints them (``%q``, ``json.Marshal``)."""
+"""Go's formatting of strings, JSON and times, as s5cmd prints them (``%q``, ``json.Marshal``,
+``time.Time`` in JSON, ``strutil.HumanizeBytes``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import time
 from typing import Any
+
+#: s5cmd's date in text output
+DATE_FORMAT = "%Y/%m/%d %H:%M:%S"
 
 
 def go_quote(text: str) -> str:
@@ -62,3 +68,39 @@ def _fix_short_escapes(text: str) -> str:
         out.append(char)
         i += 1
     return "".join(out)
+
+
+def go_time_json(moment: dt.datetime) -> str:
+    """Go ``time.Time`` in JSON (RFC 3339 with trailing-zero-free nanoseconds), UTC as ``Z``."""
+    moment = moment.astimezone(dt.UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += "." + f"{moment.microsecond:06d}".rstrip("0")
+    return text + "Z"
+
+
+def go_local_time_json(mtime_ns: int) -> str:
+    """Go ``time.Time`` in JSON for a local file's ModTime: local time, nanoseconds without
+    trailing zeros, ``Z`` or the offset."""
+    seconds, fraction = divmod(mtime_ns, 1_000_000_000)
+    moment = time.localtime(seconds)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S", moment)
+    if fraction:
+        text += "." + f"{fraction:09d}".rstrip("0")
+    offset = moment.tm_gmtoff
+    if not offset:
+        return text + "Z"
+    sign = "+" if offset > 0 else "-"
+    hours, minutes = divmod(abs(offset) // 60, 60)
+    return f"{text}{sign}{hours:02d}:{minutes:02d}"
+
+
+def humanize_bytes(size: int) -> str:
+    """s5cmd ``strutil.HumanizeBytes``."""
+    suffix, div = "", 0
+    for name, divisor in (("K", 1 << 10), ("M", 1 << 20), ("G", 1 << 30), ("T", 1 << 40)):
+        if size > divisor:
+            suffix, div = name, divisor
+    if not suffix:
+        return str(size)
+    return f"{size / div:.1f}{suffix}"

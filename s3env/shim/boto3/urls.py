@@ -14,10 +14,12 @@ from __future__ import annotations
 import posixpath
 import re
 
+from s3env.shim.boto3.errors import ShimError
+
 GLOB_CHARACTERS = "?*"
 
 
-class UrlError(ValueError):
+class UrlError(ShimError, ValueError):
     """A malformed URL: the message is s5cmd's."""
 
 
@@ -180,3 +182,40 @@ def _parse_non_batch(prefix: str, key: str) -> str:
     if index <= 0 or index >= len(parsed):
         return parsed
     return parsed[:index]
+
+
+# ---- local paths, as Go's path/filepath cleans them ----------------------------------------------
+
+
+def go_clean(path: str) -> str:
+    """Go ``filepath.Clean``."""
+    cleaned = posixpath.normpath(path) if path else "."
+    return cleaned[1:] if cleaned.startswith("//") else cleaned
+
+
+def go_dir(path: str) -> str:
+    """Go ``filepath.Dir``."""
+    return go_clean(posixpath.dirname(path) or ".")
+
+
+def local_url(path: str, relative: str = "") -> ObjectURL:
+    """A local file's URL as a listing makes it: raw (its name is no pattern), with its path
+    relative to what was listed."""
+    url = ObjectURL(path, raw=True)
+    url.relative_path = relative
+    return url
+
+
+def local_join(url: ObjectURL, suffix: str) -> ObjectURL:
+    return local_url(go_clean(posixpath.join(url.path, suffix)))
+
+
+def set_relative(path: str, base: ObjectURL) -> str:
+    """s5cmd ``SetRelative`` for local paths: ``path`` relative to the directory of ``base``
+    (for a pattern, of the part before its first wildcard)."""
+    base_path = base.absolute()
+    if base.is_wildcard():
+        loc = min((base_path.index(c) for c in "?*" if c in base_path), default=-1)
+        if loc >= 0:
+            base_path = base_path[:loc]
+    return posixpath.relpath(go_clean(path), go_dir(base_path))

@@ -1,7 +1,8 @@
 """s5cmd's usage errors and per-command help, for the boto3 backend and ``s3env CMD -h``.
 
 s5cmd (urfave/cli) answers a bad flag with ``Incorrect Usage: …``, a blank line and the
-command's help, all on stdout, exit status 1; ``-h``/``--help`` prints the help, status 0.
+command's help, all on stdout, exit status 1 (flags.py raises s3env's one ``UsageError``, the
+backend prints it so); ``-h``/``--help`` prints the help, status 0.
 The help texts are s5cmd v2.3.0's own, kept in ``s5cmd_help.json`` (s5cmd is MIT-licensed);
 ``tests/test_shim_usage.py`` checks them against the real binary.  To refresh them after a
 new s5cmd release:
@@ -15,15 +16,10 @@ import json
 from functools import cache
 from pathlib import Path
 
-from s3env.shim.boto3.context import ShimError
+from s3env.shim.base import SHIM_COMMANDS
 
 HELP_FILE = Path(__file__).with_name("s5cmd_help.json")
-COMMANDS: tuple[str, ...] = ("ls", "cp", "mv", "rm", "mb", "rb", "du", "cat", "head", "sync")
 HELP_FLAGS = ("h", "help")
-
-
-class UsageError(ShimError):
-    """A flag s5cmd's parser refuses: printed as ``Incorrect Usage: …`` and the help."""
 
 
 class HelpRequested(Exception):
@@ -48,7 +44,7 @@ def regenerate(s5cmd: str) -> dict[str, str]:
     import subprocess
 
     texts = {}
-    for command in COMMANDS:
+    for command in SHIM_COMMANDS:
         result = subprocess.run([s5cmd, command, "-h"], env={}, capture_output=True, text=True, check=True)
         texts[command] = result.stdout
     return texts

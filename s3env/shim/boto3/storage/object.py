@@ -1,0 +1,82 @@
+"""s5cmd's ``storage.Object``: one file or S3 object a listing or a stat found, or the error a
+listing met in its place."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from s3env.shim.boto3.errors import ShimError
+from s3env.shim.boto3.gofmt import go_local_time_json, go_time_json
+from s3env.shim.boto3.urls import ObjectURL
+
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+GLACIER_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
+
+
+def to_ns(moment: dt.datetime) -> int:
+    """A datetime as nanoseconds since the epoch, exactly (no float on the way)."""
+    return (moment - EPOCH) // dt.timedelta(microseconds=1) * 1000
+
+
+@dataclass(slots=True)
+class Object:
+    """What s5cmd's ``storage.Object`` holds.
+
+    ``url`` carries the object's path relative to what was listed (``url.relative()``) and,
+    for an object version, its version id; ``mtime_ns`` is the modification time in
+    nanoseconds since the epoch (a local file's to the nanosecond, an S3 object's as S3 gives
+    it); ``is_dir``/``is_regular`` are s5cmd's ``ObjectType`` (a key ending in ``/`` is a
+    directory; a FIFO or socket is neither); ``err`` makes the object an error entry of a
+    listing, with nothing else set.
+    """
+
+    url: ObjectURL | None = None
+    etag: str = ""
+    mtime_ns: int | None = None
+    is_dir: bool = False
+    is_regular: bool = True
+    size: int = 0
+    storage_class: str = ""
+    err: ShimError | None = None
+    version_id: str = ""
+
+    @classmethod
+    def error(cls, err: ShimError) -> Object:
+        return cls(err=err)
+
+    @property
+    def modified(self) -> dt.datetime | None:
+        """An S3 object's time (UTC) as a datetime."""
+        if self.mtime_ns is None:
+            return None
+        return EPOCH + dt.timedelta(microseconds=self.mtime_ns // 1000)
+
+    @property
+    def is_local(self) -> bool:
+        return self.url is not None and not self.url.is_remote()
+
+    @property
+    def on_glacier(self) -> bool:
+        return self.storage_class in GLACIER_CLASSES
+
+    def to_json(self) -> dict[str, Any]:
+        """The object as s5cmd marshals it: empty fields left out, ``type`` always there
+        (``file`` also for an object of no known type); never its version id."""
+        obj: dict[str, Any] = {}
+        if self.url is not None:
+            obj["key"] = self.url.absolute()
+        if self.etag:
+            obj["etag"] = self.etag
+        if self.mtime_ns is not None:
+            if self.is_local:  # a file's ModTime is in local time, to the nanosecond
+                obj["last_modified"] = go_local_time_json(self.mtime_ns)
+            else:
+                obj["last_modified"] = go_time_json(self.modified)  # type: ignore[arg-type]
+        obj["type"] = "directory" if self.is_dir else "file"
+        if self.size:
+            obj["size"] = self.size
+        if self.storage_class:
+            obj["storage_class"] = self.storage_class
+        return obj
