@@ -95,3 +95,59 @@ def test_fish_completion(sandbox: Sandbox, profiles: list[str], line: str, expec
     script = f"source {COMPLETIONS / FILES['fish']}; complete -C '{line}'"
     got = [w.split("\t")[0] for w in run_shell(sandbox, ["fish", "--no-config", "-c", script])]
     assert sorted(got) == sorted(expected)
+
+
+# ---- in real interactive shells, on a pty: TAB as a user presses it ---------------------------
+
+PROMPT = "__PS__$ "
+INTERACTIVE = {
+    "bash": ["bash", "--norc", "--noprofile", "-i"],
+    "zsh": ["zsh", "-f", "-i"],
+    "fish": ["fish", "--no-config", "-i", "-C", f"function fish_prompt; printf '%s' '{PROMPT}'; end"],
+}
+# Load the checked-in script the way each shell's users do, and stand a function in for s3env
+# that prints the words it got: the completion helpers call the real one (`command s3env`).
+POSIX_STAND_IN = 's3env() { echo "AR""GS:$*"; }'
+SETUP = {
+    "bash": f"source {COMPLETIONS / FILES['bash']}; {POSIX_STAND_IN}",
+    "zsh": f"fpath=({COMPLETIONS} $fpath); autoload -U compinit; compinit -u -D; {POSIX_STAND_IN}",
+    "fish": f"source {COMPLETIONS / FILES['fish']}; function s3env; echo AR''GS:\"$argv\"; end",
+}
+TAB_CASES = [
+    ("s3env sy", "sync"),  # an S3 command
+    ("s3env --json he", "head"),  # an S3 command after s3env's options
+    ("s3env ls --show-f", "--show-fullpath"),  # a flag of an S3 command, from s5cmd's help
+    ("s3env cp --if-source-n", "--if-source-newer"),
+    ("s3env -p gam", "gamma_3"),  # a profile name as the value of s3env's option
+    ("s3env use bet", "beta.two"),  # a profile name as an argument
+    ("s3env --backend bo", "boto3"),
+]
+
+
+@pytest.mark.parametrize("shell", sorted(INTERACTIVE))
+def test_tab_completes_in_the_real_shell(sandbox: Sandbox, profiles: list[str], shell: str) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    require_program(shell)
+    child = pexpect.spawn(
+        INTERACTIVE[shell][0],
+        INTERACTIVE[shell][1:],
+        env=dict(sandbox.env, PS1=PROMPT, PROMPT=PROMPT, TERM="dumb"),
+        cwd=str(sandbox.root),
+        encoding="utf-8",
+        codec_errors="replace",
+        timeout=30,
+        dimensions=(50, 400),
+    )
+    try:
+        child.expect_exact(PROMPT)
+        child.sendline(SETUP[shell])
+        child.expect_exact(PROMPT)
+        for typed, word in TAB_CASES:
+            child.send(typed + "\t")
+            child.expect_exact(word[len(typed.split()[-1]) :])  # what TAB inserted
+            child.send("\r")
+            child.expect(r"ARGS:([^\r\n]*)\r\n")
+            assert child.match.group(1).split() == [*typed.split()[1:-1], word], typed
+            child.expect_exact(PROMPT)
+    finally:
+        child.close(force=True)

@@ -1,7 +1,9 @@
-"""The typer application: it only parses and wires commands; errors become one line.
+"""The typer application: the typer commands of the command table, and errors as one line.
 
-Every command lives in ``s3env/cli/commands/`` as a thin function over the library.  This
-module also owns the single place where exceptions turn into an exit status:
+Which commands exist, their names, help and examples come from ``s3env.cli.table`` (the fast
+commands and ``s3env --help`` never reach typer: ``cli.entry`` answers them); each command
+lives in ``s3env/cli/commands/`` as a thin function over the library, whose parameters are its
+options.  This module also owns the single place where exceptions turn into an exit status:
 ``S3envError`` -> its ``exit_code`` (2 usage, 1 failure), click/typer usage errors -> 2,
 Ctrl-C -> 130, anything unexpected -> 1 with no traceback unless ``S3ENV_DEBUG=1``.
 """
@@ -14,13 +16,8 @@ import sys
 import typer
 
 from s3env._version import __version__
-from s3env.cli.commands import doctor as doctor_cmd
-from s3env.cli.commands import fast as fast_cmd
-from s3env.cli.commands import importer as import_cmd
-from s3env.cli.commands import profile as profile_cmd
-from s3env.cli.commands import providers as providers_cmd
-from s3env.cli.commands import use as use_cmd
 from s3env.cli.commands._output import examples
+from s3env.cli.table import ROOT_EXAMPLES, SUMMARY, Command, load, subcommands, top_level
 from s3env.core.errorline import exit_status_for, print_error
 from s3env.core.errors import EXIT_FAILURE, EXIT_USAGE
 
@@ -28,13 +25,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 app = typer.Typer(
     name="s3env",
-    help="One profile store for every S3 tool: awscli, boto3, s5cmd and megfile on the same endpoint.",
-    epilog=examples(
-        "printf '%s\\n' \"$SECRET\" | s3env profile add minio --provider minio \\",
-        "    --endpoint-url http://127.0.0.1:9000 --access-key-id AK --secret-stdin",
-        "s3env profile list",
-        "s3env providers",
-    ),
+    help=SUMMARY,
+    epilog=examples(*ROOT_EXAMPLES),
     context_settings=CONTEXT,
     invoke_without_command=True,
     add_completion=False,
@@ -56,19 +48,29 @@ def _root(
         False, "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
     ),
 ) -> None:
-    """One profile store for every S3 tool: awscli, boto3, s5cmd and megfile on the same endpoint."""
     if ctx.invoked_subcommand is None:
         from s3env.cli.status import print_status
 
         print_status()
 
 
-app.add_typer(profile_cmd.app, name="profile")
-providers_cmd.register(app)
-use_cmd.register(app)
-doctor_cmd.register(app)
-import_cmd.register(app)
-fast_cmd.register(app)
+def _register(parent: typer.Typer, command: Command) -> None:
+    help = f"{command.help}\n\n{command.about}" if command.about else command.help
+    epilog = examples(*command.examples) if command.examples else None
+    parent.command(command.name.rpartition(" ")[2], help=help, epilog=epilog)(load(command.handler))
+
+
+for _command in top_level():
+    if _command.fast:
+        continue
+    _children = subcommands(_command.name)
+    if not _children:
+        _register(app, _command)
+        continue
+    _group: typer.Typer = load(_command.handler)
+    for _child in _children:
+        _register(_group, _child)
+    app.add_typer(_group, name=_command.name, help=_command.help)
 
 
 def run(argv: list[str]) -> int:

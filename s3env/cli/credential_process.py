@@ -34,14 +34,9 @@ def credentials_json(name: str) -> str:
 def main(args: list[str]) -> int:
     if len(args) != 1 or args[0].startswith("-"):
         if args and args[0] in ("-h", "--help"):
-            print(
-                "Usage: s3env credential-process NAME\n\n"
-                "  Print NAME's keys as AWS credential_process JSON (Version 1), for awscli, boto3\n"
-                "  and megfile.  `s3env use` writes it for profiles with credentials = process.\n\n"
-                "Examples:\n"
-                "  credential_process = s3env credential-process minio     (in ~/.aws/config)\n"
-                "  s3env credential-process minio | jq .AccessKeyId"
-            )
+            from s3env.cli.helptext import command_help
+
+            sys.stdout.write(command_help("credential-process"))
             return 0
         print("s3env: error: usage: s3env credential-process NAME", file=sys.stderr)
         return EXIT_USAGE

@@ -1,4 +1,5 @@
-"""``s3env env`` and ``s3env exec`` without typer, boto3 or rich: they run in shell start-up.
+"""``s3env env``, ``exec``, ``shell-init`` and the completion helpers without typer, boto3 or
+rich: they run in shell start-up (their help comes from the command table, ``cli.helptext``).
 
 Arguments are parsed by hand (tiny grammar, no argparse import); output is printed only
 after everything was checked, because ``eval "$(s3env env)"`` runs whatever was printed
@@ -13,40 +14,6 @@ import sys
 from s3env.core.errorline import print_error as _error
 from s3env.core.errorline import run_guarded as _run
 from s3env.core.errors import S3envError, UsageError
-
-ENV_USAGE = """\
-Usage: s3env env [NAME] [--shell SHELL] [--with-keys] [--unset]
-
-  Print what makes the current shell use profile NAME (default: the active one).
-  SHELL: bash, zsh, fish, sh, pwsh, cmd, dotenv, json (default: from $SHELL, else sh).
-
-Options:
-  -s, --shell SHELL  Output format.
-  --with-keys        Export the keys themselves (for containers and env-only tools):
-                     sets AWS_ACCESS_KEY_ID/..., S3_ENDPOINT_URL and AWS_ENDPOINT_URL,
-                     unsets AWS_PROFILE (megfile ignores env keys while it is set).
-  --unset            Print the reverse: unset everything s3env sets.
-  -h, --help         Show this message and exit.
-
-Examples:
-  eval "$(s3env env minio)"            # bash, zsh, sh
-  s3env env minio --shell fish | source
-  s3env env minio --with-keys --shell dotenv > .env
-  eval "$(s3env env --unset)"
-"""
-
-EXEC_USAGE = """\
-Usage: s3env exec [NAME] -- CMD [ARGS...]
-
-  Run CMD with profile NAME's endpoint, region and keys in its environment (never in argv).
-  NAME defaults to the active profile.  CMD replaces s3env (same pid), so signals reach it
-  directly and its exit status is s3env's.
-
-Examples:
-  s3env exec minio -- s5cmd ls
-  s3env exec minio -- aws s3 ls
-  s3env exec minio -- python train.py
-"""
 
 
 def parse_env_args(args: list[str]) -> tuple[str | None, str | None, bool, bool]:
@@ -83,8 +50,7 @@ def parse_env_args(args: list[str]) -> tuple[str | None, str | None, bool, bool]
 
 def env_main(args: list[str]) -> int:
     if "-h" in args or "--help" in args:
-        sys.stdout.write(ENV_USAGE)
-        return 0
+        return _help("env")
     return _run(_env, args)
 
 
@@ -101,8 +67,7 @@ def _env(args: list[str]) -> int:
 
 def exec_main(args: list[str]) -> int:
     if args[:1] in (["-h"], ["--help"]):
-        sys.stdout.write(EXEC_USAGE)
-        return 0
+        return _help("exec")
     return _run(_exec, args)
 
 
@@ -130,27 +95,9 @@ def _exec(args: list[str]) -> int:
     return 0  # pragma: no cover - execvpe does not return
 
 
-SHELL_INIT_USAGE = """\
-Usage: s3env shell-init bash|zsh|fish|pwsh
-
-  Print the code to add to your shell's rc file.  It defines a `s3env` function so that
-  `s3env use NAME` also switches the current shell, and a prompt hook that re-applies the
-  environment file `s3env use` writes whenever it changed, so a switch in one terminal
-  reaches every hooked shell at its next prompt.  The hook runs no program: it reads one
-  line of a file.
-
-Examples:
-  eval "$(s3env shell-init bash)"      # ~/.bashrc
-  eval "$(s3env shell-init zsh)"       # ~/.zshrc
-  s3env shell-init fish | source       # ~/.config/fish/config.fish
-  Invoke-Expression (& s3env shell-init pwsh | Out-String)   # $PROFILE
-"""
-
-
 def shell_init_main(args: list[str]) -> int:
     if args[:1] in (["-h"], ["--help"]):
-        sys.stdout.write(SHELL_INIT_USAGE)
-        return 0
+        return _help("shell-init")
     return _run(_shell_init, args)
 
 
@@ -181,7 +128,9 @@ def _shell_init(args: list[str]) -> int:
     return 0
 
 
-def list_profile_names() -> int:
+def profile_names_main(args: list[str]) -> int:
+    """``s3env _profiles``, for completion scripts at TAB time: profile names, one a line,
+    nothing on error."""
     from s3env.store.profiles import ProfileStore
 
     try:
@@ -189,4 +138,19 @@ def list_profile_names() -> int:
     except S3envError:
         return 1
     sys.stdout.write("".join(f"{name}\n" for name in names))
+    return 0
+
+
+def provider_names_main(args: list[str]) -> int:
+    """``s3env _providers``: the provider presets' names, one a line."""
+    from s3env.core.providers import PROVIDERS
+
+    sys.stdout.write("".join(f"{name}\n" for name in PROVIDERS))
+    return 0
+
+
+def _help(name: str) -> int:
+    from s3env.cli.helptext import command_help
+
+    sys.stdout.write(command_help(name))
     return 0

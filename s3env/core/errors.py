@@ -56,6 +56,16 @@ class ProfileNotFound(S3envError):
         self.suggestion = suggestion
 
 
+class NoActiveProfile(S3envError):
+    """A command that uses the active profile ran while none is active (and no NAME was given).
+    ``how`` names what the caller could give instead, e.g. "pass --profile NAME"."""
+
+    def __init__(self, how: str | None = None) -> None:
+        fix = f"{how} or run 's3env use NAME' first" if how else "run 's3env use NAME' first"
+        super().__init__(f"no active profile: {fix}")
+        self.how = how
+
+
 class ProfileExists(S3envError):
     def __init__(self, name: str) -> None:
         super().__init__(f"profile '{name}' already exists (use --force to replace it)")

@@ -100,7 +100,7 @@ def load_profile(name: str | None, *, secrets: bool, environ: dict[str, str] | N
     quick = quick_profile(name, secrets=secrets, env=environ)
     if quick is not None:
         return None, quick
-    from s3env.core.errors import S3envError
+    from s3env.core.errors import NoActiveProfile
     from s3env.store.profiles import ProfileStore
 
     store = ProfileStore(env=environ)
@@ -108,7 +108,7 @@ def load_profile(name: str | None, *, secrets: bool, environ: dict[str, str] | N
     if name is None:
         name = data.settings.get("active")
         if name is None:
-            raise S3envError("no active profile: pass a NAME or run 's3env use NAME' first")
+            raise NoActiveProfile("pass a NAME")
     profile = store.get(name, secrets=secrets)
     return store, profile
 

@@ -18,6 +18,19 @@ if TYPE_CHECKING:
 
 #: The commands the shim offers, with s5cmd's semantics.
 SHIM_COMMANDS: tuple[str, ...] = ("ls", "cp", "mv", "rm", "mb", "rb", "du", "cat", "head", "sync")
+#: Each command's one-line description: s5cmd's own (the Name line of ``s5cmd COMMAND -h``).
+SHIM_SUMMARIES: dict[str, str] = {
+    "ls": "list buckets and objects",
+    "cp": "copy objects",
+    "mv": "move/rename objects",
+    "rm": "remove objects",
+    "mb": "make bucket",
+    "rb": "remove bucket",
+    "du": "show object size usage",
+    "cat": "print remote object content",
+    "head": "print remote object metadata",
+    "sync": "sync objects",
+}
 
 
 class ShimRequest:

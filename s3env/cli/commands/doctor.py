@@ -6,19 +6,8 @@ import os
 
 import typer
 
-from s3env.cli.commands._output import examples, print_json, print_table, show
+from s3env.cli.commands._output import print_json, print_table, show
 from s3env.core.model import mask_urls_in
-
-
-def register(app: typer.Typer) -> None:
-    app.command(
-        "doctor",
-        epilog=examples(
-            "s3env doctor                (the active profile)",
-            "s3env doctor minio --live   (list buckets as minio itself, and with every tool of this shell)",
-            "s3env doctor --json | jq '.tools.s5cmd.endpoint_url'",
-        ),
-    )(doctor)
 
 
 def doctor(

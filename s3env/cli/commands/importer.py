@@ -6,19 +6,7 @@ import os
 
 import typer
 
-from s3env.cli.commands._output import examples, print_table, show
-
-
-def register(app: typer.Typer) -> None:
-    app.command(
-        "import",
-        epilog=examples(
-            "s3env import aws --dry-run     (see what would be created; secrets masked)",
-            "s3env import aws               (then: s3env use NAME rewrites NAME's sections for every tool)",
-            "s3env import rclone --prefix rc-",
-            "s3env import env               (AWS_*, S3_ENDPOINT_URL, … of this shell, as profile 'env')",
-        ),
-    )(import_)
+from s3env.cli.commands._output import print_table, show
 
 
 def import_(

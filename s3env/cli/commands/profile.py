@@ -7,13 +7,14 @@ import sys
 
 import typer
 
-from s3env.cli.commands._output import examples, notice, print_json, print_table, show
+from s3env.cli.commands._output import notice, print_json, print_table, show
 from s3env.core.errors import ProfileExists, UsageError
 from s3env.core.model import Profile, new_profile, parse_secret_lines, profile_to_json, update_profile
 from s3env.store.profiles import ProfileStore
 
+#: The ``profile`` group; ``cli.app`` registers the commands below on it from the command table
+#: (``cli.table``), with their help and examples.
 app = typer.Typer(
-    help="Create, inspect and change profiles.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
     rich_markup_mode=None,
@@ -95,16 +96,6 @@ def _read_keys(
     return None, None, None
 
 
-@app.command(
-    "add",
-    epilog=examples(
-        "s3env profile add work --provider minio --endpoint-url https://minio.example.com --access-key-id AK",
-        "    (prompts for the secret key)",
-        "printf '%s\\n' \"$SK\" | s3env profile add r2 --provider r2 \\",
-        "    --endpoint-url https://ACCOUNT.r2.cloudflarestorage.com --access-key-id AK --secret-stdin",
-        "s3env profile add ci --from-env --region eu-west-1",
-    ),
-)
 def add(
     name: str = typer.Argument(..., metavar="NAME", help="Profile name: 1-64 of A-Z a-z 0-9 _ . -"),
     endpoint_url: str | None = typer.Option(
@@ -180,7 +171,6 @@ def _endpoint_label(profile: Profile) -> str:
     return profile.endpoint_url or "AWS endpoints"
 
 
-@app.command("list", epilog=examples("s3env profile list", "s3env profile list --json | jq -r '.[].name'"))
 def list_(
     as_json: bool = typer.Option(False, "--json", help="Print a JSON array (see docs/profiles.md)."),
 ) -> None:
@@ -208,7 +198,6 @@ def list_(
     print_table(["  NAME", "ENDPOINT", "REGION", "PROVIDER", "ADDRESSING"], rows)
 
 
-@app.command("show", epilog=examples("s3env profile show minio", "s3env profile show minio --json"))
 def show_(
     name: str = typer.Argument(..., metavar="NAME", help="Profile name."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (see docs/profiles.md)."),
@@ -240,14 +229,6 @@ def show_(
         print(f"{key.ljust(width)}  {value}")
 
 
-@app.command(
-    "set",
-    epilog=examples(
-        "s3env profile set minio region=eu-central-1 addressing_style=path",
-        "s3env profile set minio endpoint_url=      (empty: clear it, i.e. use AWS endpoints)",
-        "s3env profile set minio extra.payload_signing_enabled=true",
-    ),
-)
 def set_(
     name: str = typer.Argument(..., metavar="NAME", help="Profile name."),
     assignments: list[str] = typer.Argument(
@@ -295,7 +276,6 @@ def set_(
     print(f"Updated profile '{profile.name}'{' (new keys)' if keys is not None else ''}.")
 
 
-@app.command("rm", epilog=examples("s3env profile rm old --yes"))
 def rm(
     name: str = typer.Argument(..., metavar="NAME", help="Profile name."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for confirmation."),
@@ -316,7 +296,6 @@ def rm(
     print(f"Removed profile '{name}'.")
 
 
-@app.command("rename", epilog=examples("s3env profile rename minio minio-old"))
 def rename(
     old: str = typer.Argument(..., metavar="OLD", help="Current name."),
     new: str = typer.Argument(..., metavar="NEW", help="New name."),
@@ -335,10 +314,6 @@ def rename(
     print(f"Renamed profile '{old}' to '{new}'.")
 
 
-@app.command(
-    "copy",
-    epilog=examples("s3env profile copy minio minio-eu && s3env profile set minio-eu region=eu-west-1"),
-)
 def copy(
     src: str = typer.Argument(..., metavar="SRC", help="Profile to copy."),
     dst: str = typer.Argument(..., metavar="DST", help="Name of the copy."),

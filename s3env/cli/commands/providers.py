@@ -6,17 +6,10 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from s3env.cli.commands._output import examples, print_json, print_table, show
+from s3env.cli.commands._output import print_json, print_table, show
 
 if TYPE_CHECKING:
     from s3env.core.providers import Provider
-
-
-def register(app: typer.Typer) -> None:
-    app.command(
-        "providers",
-        epilog=examples("s3env providers", "s3env providers --json"),
-    )(providers)
 
 
 def providers(as_json: bool = typer.Option(False, "--json", help="Print the presets as JSON.")) -> None:

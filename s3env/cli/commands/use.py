@@ -1,4 +1,4 @@
-"""``s3env use [NAME]``, ``s3env write [--check] [--diff]``, ``s3env credential-process NAME``."""
+"""``s3env use [NAME]``, ``s3env write [--check] [--diff]``."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from s3env.cli.commands._output import examples, notice
-from s3env.core.errors import S3envError
+from s3env.cli.commands._output import notice
+from s3env.core.errors import NoActiveProfile
 from s3env.store.profiles import ProfileStore
 
 if TYPE_CHECKING:
@@ -25,29 +25,6 @@ def _report(result: SyncResult, *, quiet: bool = False) -> None:
             print(f"  {update.path}: {', '.join(update.changes)}")
 
 
-def register(app: typer.Typer) -> None:
-    app.command(
-        "use",
-        epilog=examples(
-            "s3env use minio          (every tool now talks to minio's endpoint with its keys)",
-            "s3env use                (print the active profile)",
-            "s3env use work --take-default",
-        ),
-    )(use)
-    app.command(
-        "write",
-        epilog=examples(
-            "s3env write              (re-render every managed section from the store)",
-            "s3env write --check      (exit 1 if a managed section drifted or was edited by hand)",
-            "s3env write --diff       (show what would change; secrets masked)",
-        ),
-    )(write)
-    app.command(
-        "credential-process",
-        epilog=examples("credential_process = s3env credential-process minio    (in ~/.aws/config)"),
-    )(credential_process)
-
-
 def use(
     name: str | None = typer.Argument(None, metavar="[NAME]", help="Profile to make active."),
     force: bool = typer.Option(False, "--force", help="Overwrite sections s3env did not write (backed up)."),
@@ -60,7 +37,7 @@ def use(
     if name is None:
         active = store.active_name()
         if active is None:
-            raise S3envError("no active profile (run 's3env use NAME')")
+            raise NoActiveProfile()
         print(active)
         return
     from s3env.integrations.sync import sync
@@ -98,10 +75,3 @@ def write(
     result = sync(store, force=force, take_default=take_default)
     _report(result)
     print(f"Wrote {len(result.changed)} file(s)." if result.changed else "Everything was already up to date.")
-
-
-def credential_process(name: str = typer.Argument(..., metavar="NAME", help="Profile name.")) -> None:
-    """Print NAME's keys as AWS credential_process JSON (used by awscli, boto3 and megfile)."""
-    from s3env.cli.credential_process import credentials_json
-
-    print(credentials_json(name))
