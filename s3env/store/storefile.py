@@ -85,7 +85,7 @@ def load_store(root: str, source: bytes, path: str) -> StoreData:
         raise StoreError(f"{path}:{line}: not valid UTF-8") from None
     raw = parse_toml(text, path)
     data = store_data_from_dict(raw, path)
-    save_cache(root, source, raw)
+    _write_cache(root, source, raw)  # cached_store just found no cache of these bytes
     return data
 
 
@@ -108,9 +108,14 @@ def save_cache(root: str, source: bytes, raw: dict[str, Any]) -> None:
     there already.  Silent on failure; never creates the store directory.  Version-2 marshal:
     the same ``profiles.toml`` always gives the same bytes (a restored store restores its cache)."""
     cache = os.path.join(root, PROFILES_CACHE_FILE)
-    content = (bytes(source), raw)
-    if cachefile.read(cache, CACHE_FORMAT, max_size=CACHE_MAX_SIZE) == content:
+    if cachefile.read(cache, CACHE_FORMAT, max_size=CACHE_MAX_SIZE) == (bytes(source), raw):
         return
+    _write_cache(root, source, raw)
+
+
+def _write_cache(root: str, source: bytes, raw: dict[str, Any]) -> None:
+    cache = os.path.join(root, PROFILES_CACHE_FILE)
+    content = (bytes(source), raw)
     cachefile.write(cache, CACHE_FORMAT, content, temp_prefix=".profiles-cache-", make_dirs=False, version=2)
 
 
