@@ -18,7 +18,14 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from s3env.integrations.envvars import apply_to, load_profile, profile_env, unset_env, unwritten_warning
+from s3env.integrations.envvars import (
+    apply_to,
+    load_applicable,
+    load_profile,
+    profile_env,
+    unset_env,
+    unwritten_warning,
+)
 
 if TYPE_CHECKING:
     import boto3
@@ -57,12 +64,17 @@ def _warn(result: SyncResult) -> SyncResult:
 def activate(name: str | None = None, *, with_keys: bool = False) -> Export:
     """Set ``os.environ`` as ``s3env env NAME [--with-keys]`` would; returns the changes.
 
+    With a ``name`` this process is pinned to it (``S3ENV_PINNED``), as a shell is by
+    ``s3env env NAME``: later calls without a name, and ``s3env`` commands it starts, use it.
+    Without one, the profile that applies here (docs/guide.md, "Which profile applies").
     Clients created afterwards (boto3, megfile) follow.  Without ``with_keys`` the tools find
     the keys through ``AWS_PROFILE`` in the AWS files (``s3env use`` or ``s3env write`` puts
     them there); with it, the keys themselves go into the environment of this process.
     """
-    store, profile = load_profile(name, secrets=with_keys)
-    export = Export(profile_env(profile, with_keys=with_keys))
+    from s3env.core.choose import pin_to_export
+
+    store, profile, source, _where = load_applicable(name, secrets=with_keys)
+    export = Export(profile_env(profile, with_keys=with_keys, pinned=pin_to_export(profile.name, source)))
     apply_to(os.environ, export)  # type: ignore[arg-type]
     _forget_cached_clients()
     if not with_keys:
@@ -93,7 +105,7 @@ class Export(dict):  # type: ignore[type-arg]
 
 
 def deactivate() -> None:
-    """Remove every variable s3env sets from ``os.environ``."""
+    """Remove every variable s3env sets from ``os.environ`` (the pin ``S3ENV_PINNED`` too)."""
     apply_to(os.environ, unset_env())  # type: ignore[arg-type]
     _forget_cached_clients()
 
@@ -119,7 +131,8 @@ def _forget_cached_clients() -> None:
 
 
 def session(name: str | None = None) -> boto3.Session:
-    """A boto3 Session with the profile's keys and region, immune to stale AWS_PROFILE."""
+    """A boto3 Session with the profile's keys and region, immune to stale AWS_PROFILE.
+    Without a name: the profile that applies here (docs/guide.md, "Which profile applies")."""
     import boto3
     import botocore.session
     from botocore.configprovider import ConstantProvider
@@ -145,8 +158,9 @@ def session(name: str | None = None) -> boto3.Session:
 
 
 def client(name: str | None = None, **kwargs: Any) -> Any:
-    """An S3 client for the profile: its endpoint (ignoring ``AWS_ENDPOINT_URL*``), region and
-    addressing style.  Extra keyword arguments go to ``Session.client``."""
+    """An S3 client for the profile (without a name: the one that applies here): its endpoint
+    (ignoring ``AWS_ENDPOINT_URL*``), region and addressing style.  Extra keyword arguments go
+    to ``Session.client``."""
     from botocore.config import Config
 
     _store, profile = load_profile(name, secrets=False)

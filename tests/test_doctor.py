@@ -297,7 +297,7 @@ def test_tools_on_the_users_own_default_are_not_following_the_profile(
     status, report = doctor(run_s3env, switched_env(run_s3env))
     assert (status, report["problems"]) == (0, [])
     result = run_s3env("doctor", env={})
-    assert "profile: work   expected endpoint: AWS   region: us-east-1" in result.stdout
+    assert "profile: work (the global profile)   expected endpoint: AWS   region: us-east-1" in result.stdout
 
 
 def test_keys_and_regions_from_the_environment(

@@ -105,11 +105,13 @@ QUICK = ("s3env.store.quickload",)
 WITH_SECRETS = (*QUICK, "s3env.store.secrets.file_format")
 BUDGET = [
     (["env", "alpha"], START_UP, QUICK),
-    (["env"], START_UP, QUICK),
+    (["env"], START_UP, (*QUICK, "s3env.store.dirprofile")),  # the .s3env walk: os only
     (["env", "alpha", "--shell", "fish"], START_UP, QUICK),
     (["env", "alpha", "--with-keys"], START_UP, WITH_SECRETS),
     (["env", "--unset"], START_UP, ()),
     (["exec", "alpha", "--", "true"], START_UP, WITH_SECRETS),
+    (["exec", "--", "true"], START_UP, (*WITH_SECRETS, "s3env.store.dirprofile")),
+    (["--backend", "s5cmd", "ls"], START_UP, (*WITH_SECRETS, "s3env.store.dirprofile")),
     (["-p", "alpha", "--backend", "s5cmd", "ls"], START_UP, WITH_SECRETS),
     (["credential-process", "alpha"], (*THIRD_PARTY, "tomllib"), ("s3env.store.profiles",)),
     (["_profiles"], (*THIRD_PARTY, "tomllib"), ("s3env.store.profiles",)),

@@ -224,6 +224,7 @@ class Corpus:
                 "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
                 "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
                 "S3ENV_PROFILE": name,
+                "S3ENV_PINNED": name,  # `s3env env NAME` pins the shell to NAME
             }
         self.values = values
 
@@ -354,6 +355,7 @@ STALE = {
     "AWS_REQUEST_CHECKSUM_CALCULATION": "when_supported",
     "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_supported",
     "S3ENV_PROFILE": "stale",
+    "S3ENV_PINNED": "stale-pin",
 }
 ENDPOINT = "http://127.0.0.1:9555"
 
@@ -415,6 +417,7 @@ def test_stale_variables_are_replaced_and_unset(shell: str, sandbox: Sandbox, tm
             "AWS_PROFILE": "st",
             "AWS_DEFAULT_PROFILE": "st",
             "S3ENV_PROFILE": "st",
+            "S3ENV_PINNED": "st",
             "S3_ENDPOINT_URL": ENDPOINT,
             "AWS_ENDPOINT_URL_S3": ENDPOINT,
             "AWS_REGION": "eu-central-1",
@@ -425,10 +428,17 @@ def test_stale_variables_are_replaced_and_unset(shell: str, sandbox: Sandbox, tm
             "AWS_PROFILE": "noep",
             "AWS_DEFAULT_PROFILE": "noep",
             "S3ENV_PROFILE": "noep",
+            "S3ENV_PINNED": "noep",
             "AWS_REGION": "us-west-2",
             "AWS_DEFAULT_REGION": "us-west-2",
         },
-        "bare": {**none, "AWS_PROFILE": "bare", "AWS_DEFAULT_PROFILE": "bare", "S3ENV_PROFILE": "bare"},
+        "bare": {
+            **none,
+            "AWS_PROFILE": "bare",
+            "AWS_DEFAULT_PROFILE": "bare",
+            "S3ENV_PROFILE": "bare",
+            "S3ENV_PINNED": "bare",
+        },
         "keys": {
             **none,
             "AWS_ACCESS_KEY_ID": "AKST",
@@ -442,6 +452,7 @@ def test_stale_variables_are_replaced_and_unset(shell: str, sandbox: Sandbox, tm
             "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
             "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
             "S3ENV_PROFILE": "st",
+            "S3ENV_PINNED": "st",
         },
         "unset": none,
     }
@@ -470,6 +481,7 @@ def test_json_output_parses_with_null_for_unset(
     data = json.loads(plain.stdout)
     assert set(data) == set(MANAGED_VARS)
     assert data["AWS_PROFILE"] == data["AWS_DEFAULT_PROFILE"] == data["S3ENV_PROFILE"] == "v00"
+    assert data["S3ENV_PINNED"] == "v00"
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
         assert data[key] is None
     unset = run_s3env("env", "--unset", "--shell", "json", env=env)
@@ -538,6 +550,7 @@ def test_dotenv_output_loads_with_python_dotenv(sandbox: Sandbox, run_s3env: Run
             "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
             "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
             "S3ENV_PROFILE": "d",
+            "S3ENV_PINNED": "d",
         }, text
     assert not (sandbox.root / MARKER).exists()
 

@@ -1,12 +1,19 @@
-"""``s3env`` with no arguments: the active profile, its endpoint, and whether this shell follows."""
+"""``s3env`` with no arguments: the active profile, its endpoint, which profile applies in this
+shell and why (pinned, a ``.s3env`` file, the global profile), and whether its variables follow."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 
+from s3env.core.choose import DIRECTORY, GLOBAL, PINNED, choose_profile, pin_to_export, pinned_name
+from s3env.core.errors import DirectoryProfileError, NoActiveProfile
+from s3env.core.model import Profile
 from s3env.integrations.envvars import KEY_VARS, profile_env
+from s3env.store.dirprofile import find_directory_profile
 from s3env.store.profiles import ProfileStore
+
+UNPIN = 'eval "$(s3env env --unset)"'
 
 
 def shell_matches(env: Mapping[str, str], expected: Mapping[str, str | None]) -> list[str]:
@@ -16,7 +23,17 @@ def shell_matches(env: Mapping[str, str], expected: Mapping[str, str | None]) ->
     ]
 
 
-def print_status(env: Mapping[str, str] | None = None) -> None:
+def home_short(path: str | None, env: Mapping[str, str] | None = None) -> str:
+    """``path`` with the home directory shown as ``~`` (``~/proj/.s3env``)."""
+    if path is None:
+        return "-"
+    home = (os.environ if env is None else env).get("HOME", "").rstrip("/")
+    if home and (path == home or path.startswith(home + "/")):
+        return "~" + path[len(home) :]
+    return path
+
+
+def print_status(env: Mapping[str, str] | None = None, cwd: str | None = None) -> None:
     env = os.environ if env is None else env
     store = ProfileStore(env=env)
     data = store.read()
@@ -25,15 +42,52 @@ def print_status(env: Mapping[str, str] | None = None) -> None:
         count = len(data.profiles)
         print(f"No active profile ({count} profile{'s' if count != 1 else ''} in {store.paths.profiles}).")
         print("  s3env profile add NAME …   then   s3env use NAME       (s3env --help for more)")
-        return
-    profile = data.profiles[active]
-    print(f"active profile: {active}")
-    print(f"  endpoint: {profile.endpoint_url or 'AWS'}   region: {profile.region or '-'}")
-    differ = shell_matches(env, profile_env(profile))
-    if not differ:
-        print("  this shell: follows it")
+        active = None
     else:
-        shown = ", ".join(differ[:4]) + ("…" if len(differ) > 4 else "")
+        profile = data.profiles[active]
+        print(f"active profile: {active}")
+        print(f"  endpoint: {profile.endpoint_url or 'AWS'}   region: {profile.region or '-'}")
+    _print_shell(env, cwd, data.profiles, active)
+    if active is not None:
+        print("  s3env doctor: what each tool would use; s3env --help: all commands")
+
+
+def _print_shell(
+    env: Mapping[str, str], cwd: str | None, profiles: Mapping[str, Profile], active: str | None
+) -> None:
+    """The lines on this shell: which profile applies here and why, and whether it follows."""
+    pinned = pinned_name(env)
+    try:
+        directory = find_directory_profile(cwd, env) if pinned is None else None
+        name, source = choose_profile(None, pinned, directory, active)
+    except DirectoryProfileError as exc:
+        print(f"  this shell: {exc.message}")
+        return
+    except NoActiveProfile:
+        return
+    profile = profiles.get(name)
+    if source == DIRECTORY:
+        assert directory is not None
+        where = home_short(directory[1], env)
+        if profile is None:
+            print(f"  this shell: {where} names '{name}', which is not a profile in the store")
+            return
+        print(f"  this shell: uses '{name}' from {where}")
+    elif source == PINNED:
+        print(f"  this shell: pinned to '{name}' ({UNPIN} to follow the global profile)")
+    if profile is None:
+        print(f"  '{name}' is not a profile in the store: s3env profile list")
+        return
+    if name != active:
+        print(f"  {name}: endpoint: {profile.endpoint_url or 'AWS'}   region: {profile.region or '-'}")
+    differ = shell_matches(env, profile_env(profile, pinned=pin_to_export(name, source)))
+    if not differ:
+        if source == GLOBAL:
+            print("  this shell: follows it")
+        return
+    shown = ", ".join(differ[:4]) + ("…" if len(differ) > 4 else "")
+    if source == GLOBAL:
         print(f"  this shell: does not follow it ({shown} differ)")
-        print('  fix: eval "$(s3env env)"  — or once in your rc file: eval "$(s3env shell-init bash)"')
-    print("  s3env doctor: what each tool would use; s3env --help: all commands")
+    else:
+        print(f"  this shell: does not follow '{name}' ({shown} differ)")
+    print('  fix: eval "$(s3env env)"  — or once in your rc file: eval "$(s3env shell-init bash)"')

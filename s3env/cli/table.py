@@ -217,7 +217,9 @@ _TABLE: tuple[Command, ...] = (
         "switching",
         fast=True,
         usage="[NAME] [--shell SHELL] [--with-keys] [--unset]",
-        about="Print what makes the current shell use profile NAME (default: the active one).",
+        about="Print what makes the current shell use profile NAME, and pin it there (S3ENV_PINNED: a "
+        "global `s3env use` no longer switches it; --unset unpins).  Without NAME: the profile that "
+        "applies here (a pin, a .s3env file, else the global one; see docs/guide.md).",
         options=(
             Option(
                 ("-s", "--shell"),
@@ -249,7 +251,8 @@ _TABLE: tuple[Command, ...] = (
         fast=True,
         usage="[NAME] -- CMD [ARGS...]",
         about="Run CMD with profile NAME's endpoint, region and keys in its environment (never in "
-        "argv).  NAME defaults to the active profile.  CMD replaces s3env (same pid), so signals "
+        "argv).  NAME defaults to the profile that applies here (a pinned shell, a .s3env file, else "
+        "the global one).  CMD replaces s3env (same pid), so signals "
         "reach it directly and its exit status is s3env's.",
         examples=(
             "s3env exec minio -- s5cmd ls",
@@ -319,7 +322,7 @@ _TABLE: tuple[Command, ...] = (
         "Show what awscli, boto3, s5cmd and megfile would use right now, why, and what is wrong.",
         "diagnostics",
         examples=(
-            "s3env doctor                (the active profile)",
+            "s3env doctor                (the profile that applies here, and why)",
             "s3env doctor minio --live   (list buckets as minio itself, and with every tool of this shell)",
             "s3env doctor --json | jq '.tools.s5cmd.endpoint_url'",
         ),
@@ -354,7 +357,8 @@ S3_EXAMPLES = (
     "s3env -p minio sync --delete data/ s3://bucket/data/",
 )
 S3_ABOUT = (
-    "s5cmd's commands, with the active profile's (or --profile's) endpoint, region and keys, "
+    "s5cmd's commands, with the endpoint, region and keys of --profile or else the profile that "
+    "applies here (a pinned shell, a .s3env file, else the global one), "
     "through s5cmd when it is installed and through boto3 otherwise (--backend or S3ENV_BACKEND "
     "chooses): same output, same exit statuses either way."
 )

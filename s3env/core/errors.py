@@ -66,6 +66,36 @@ class NoActiveProfile(S3envError):
         self.how = how
 
 
+class PinnedProfileNotFound(ProfileNotFound):
+    """The shell is pinned (``S3ENV_PINNED``) to a name that is not a profile in the store."""
+
+    def __init__(self, name: str, suggestion: str | None = None) -> None:
+        super().__init__(name, suggestion)
+        self.message = (
+            f"this shell is pinned to '{name}' (S3ENV_PINNED), which is not a profile in the store: "
+            'eval "$(s3env env NAME)" to pin another, or eval "$(s3env env --unset)" to unpin'
+        )
+        self.args = (self.message,)
+
+
+class DirectoryProfileError(S3envError):
+    """A ``.s3env`` file that would decide the profile names something that is not a profile of
+    the store (not a valid name, or no such profile).  The message names the file."""
+
+    def __init__(self, path: str, name: str, reason: str) -> None:
+        super().__init__(f"{path} names {_quoted(name)}, which is {reason}")
+        self.path = path
+        self.name = name
+        self.reason = reason
+
+
+def _quoted(text: str) -> str:
+    """``'text'`` as the user wrote it, or its repr when it holds quotes or control characters."""
+    if text.isprintable() and "'" not in text:
+        return f"'{text}'"
+    return repr(text)
+
+
 class ProfileExists(S3envError):
     def __init__(self, name: str) -> None:
         super().__init__(f"profile '{name}' already exists (use --force to replace it)")

@@ -57,6 +57,10 @@ class Report:
     expected: dict[str, Resolution] | None = None
     #: ``--live``: the profile itself (its keys, endpoint and region from the store)
     live_profile: dict[str, Any] | None = None
+    #: which rule chose ``profile`` (``core.choose``: flag, pinned, directory, global), or None
+    profile_source: str | None = None
+    #: the ``.s3env`` file that chose it (source "directory")
+    profile_file: str | None = None
 
     @property
     def expected_region(self) -> str | None:
@@ -74,6 +78,8 @@ class Report:
         data: dict[str, Any] = {
             "ok": self.ok,
             "profile": self.profile,
+            "profile_source": self.profile_source,
+            "profile_file": self.profile_file,
             "expected_endpoint_url": self.expected_endpoint,
             "expected_region": self.expected_region,
             "expected_credential_source": self.expected_credential_source,
@@ -92,6 +98,7 @@ class Report:
 
 WATCHED_ENV = (
     "S3ENV_PROFILE",
+    "S3ENV_PINNED",
     "AWS_PROFILE",
     "AWS_DEFAULT_PROFILE",
     "S3_ENDPOINT_URL",
@@ -168,8 +175,20 @@ def _profile_variables(tool: str) -> tuple[str, str]:
     )
 
 
-def _switch_fix(profile: str) -> str:
-    return f"run 's3env use {profile}' and eval \"$(s3env env {profile})\" (or install the shell hook)"
+def _switch_fix(profile: str, source: str | None = None) -> str:
+    if source in ("pinned", "directory"):  # not the global profile: `s3env use` is not the fix
+        return f"{_eval_env(profile, source)} (or install the shell hook)"
+    return f"run 's3env use {profile}' and {_eval_env(profile, source)} (or install the shell hook)"
+
+
+def _eval_env(profile: str, source: str | None) -> str:
+    """What makes this shell use ``profile``: ``s3env env`` re-exports the profile that applies
+    here (``source`` says it is that one); ``s3env env NAME`` also pins the shell to NAME."""
+    return (
+        'eval "$(s3env env)"'
+        if source in ("pinned", "directory", "global")
+        else f'eval "$(s3env env {profile})"'
+    )
 
 
 def _missing_profile(tool: str, r: Resolution, env: Mapping[str, str], known: Collection[str]) -> Problem:
@@ -205,9 +224,11 @@ def tool_problems(
     expected: Mapping[str, Resolution] | None = None,
     followed: Mapping[str, Resolution] | None = None,
     known: Collection[str] = (),
+    source: str | None = None,
 ) -> list[Problem]:
     """Per tool: a profile it cannot find, and, when a profile is expected, every way the tool
-    would not follow it: endpoint, profile, region, credentials.  Pure.
+    would not follow it: endpoint, profile, region, credentials.  Pure.  ``source``: the rule
+    that chose ``profile`` (``core.choose``); where it applies here the fixes say ``s3env env``.
 
     ``expected``: each tool's resolution once the shell and the AWS files follow ``profile``
     (``expected_resolutions``); ``followed``: each tool's resolution with this environment and
@@ -235,12 +256,12 @@ def tool_problems(
                     f"{name}-wrong-endpoint",
                     f"{name} would go to {where}, not {profile.endpoint_url or 'AWS'} "
                     f"({r.decided_by.get('endpoint_url')})",
-                    _switch_fix(want),
+                    _switch_fix(want, source),
                 )
             )
         if r.profile != want and followed is not None and _seen(followed[name]) != _seen(r):
             unnamed = not any(env.get(v) for v in _profile_variables(name))
-            fix = _switch_fix(want)
+            fix = _switch_fix(want, source)
             if unnamed and r.profile == "default":
                 fix += f"; or let s3env manage [default]: s3env use {want} --take-default"
             problems.append(
@@ -259,7 +280,7 @@ def tool_problems(
                     f"{name}-wrong-region",
                     f"{name} would use region {r.region or 'none (us-east-1)'}, not {wanted.region} "
                     f"({r.decided_by.get('region')})",
-                    f'eval "$(s3env env {want})" (it sets AWS_REGION and AWS_DEFAULT_REGION '
+                    f"{_eval_env(want, source)} (it sets AWS_REGION and AWS_DEFAULT_REGION "
                     f"to {wanted.region})",
                 )
             )
@@ -269,12 +290,12 @@ def tool_problems(
                 prefix = variable[: -len("AWS_ACCESS_KEY_ID")]
                 fix = (
                     f"unset {prefix}AWS_ACCESS_KEY_ID {prefix}AWS_SECRET_ACCESS_KEY {prefix}AWS_SESSION_TOKEN"
-                    f' (eval "$(s3env env {want})" does)'
+                    f" ({_eval_env(want, source)} does)"
                 )
             elif r.profile == want:
                 fix = f"run 's3env write': the AWS files hold other credentials for {want} than the store"
             else:
-                fix = _switch_fix(want)
+                fix = _switch_fix(want, source)
             problems.append(
                 Problem(
                     f"{name}-wrong-credentials",
@@ -424,14 +445,60 @@ def _secrets_in_plain_text(store: ProfileStore, settings: Mapping[str, Any], req
     return None if secret_store is None else secret_store.plaintext
 
 
+def which_profile(
+    store: ProfileStore, env: Mapping[str, str], name: str | None, cwd: str | None = None
+) -> tuple[str | None, str | None, str | None, Problem | None]:
+    """(profile, source, ``.s3env`` path, problem): the profile doctor examines, the rule that
+    chose it (``core.choose``), and what is wrong with a pin or ``.s3env`` that names no profile
+    (then the global profile is examined instead)."""
+    from s3env.core.choose import GLOBAL, choose_profile, pinned_name
+    from s3env.core.errors import DirectoryProfileError, NoActiveProfile
+    from s3env.store.dirprofile import find_directory_profile
+
+    data = store.read()
+    active = data.settings.get("active")
+    pinned = pinned_name(env) if name is None else None
+    problem = None
+    try:
+        directory = find_directory_profile(cwd, env) if name is None and pinned is None else None
+        chosen, source = choose_profile(name, pinned, directory, active)
+        if source != GLOBAL and name is None and chosen not in data.profiles:
+            if directory is not None:
+                raise DirectoryProfileError(directory[1], chosen, "not a profile in the store")
+            problem = Problem(
+                "pinned-profile-unknown",
+                f"this shell is pinned to '{chosen}' (S3ENV_PINNED), which is not a profile in the store",
+                'eval "$(s3env env NAME)" to pin another, or eval "$(s3env env --unset)" to unpin',
+            )
+            return active, GLOBAL if active else None, None, problem
+    except DirectoryProfileError as exc:
+        fix = f"put a profile's name in {exc.path} (s3env profile list), or remove it"
+        return (
+            active,
+            GLOBAL if active else None,
+            None,
+            Problem("directory-profile-invalid", exc.message, fix),
+        )
+    except NoActiveProfile:
+        return None, None, None, None
+    return chosen, source, directory[1] if directory is not None and source != GLOBAL else None, None
+
+
 def diagnose(
-    store: ProfileStore | None = None, env: Mapping[str, str] | None = None, name: str | None = None
+    store: ProfileStore | None = None,
+    env: Mapping[str, str] | None = None,
+    name: str | None = None,
+    cwd: str | None = None,
 ) -> Report:
+    """The report on the profile ``name``, else on the profile that applies here (``cwd``:
+    default the current directory; docs/guide.md, "Which profile applies")."""
     env = os.environ if env is None else env
     store = store or ProfileStore(env=env)
     problems: list[Problem] = []
     data = store.read()
-    profile_name = name or data.settings.get("active")
+    profile_name, profile_source, profile_file, choice_problem = which_profile(store, env, name, cwd)
+    if choice_problem is not None:
+        problems.append(choice_problem)
     profile = store.get(profile_name) if profile_name else None
     requested, source = store.secret_store_status()
     store_facts: dict[str, Any] = {
@@ -477,20 +544,29 @@ def diagnose(
         followed = followed_resolutions(env, aws_files, profile.name)
     problems += environment_problems(env)
     problems += tool_problems(
-        tools, env, profile=profile, expected=expected, followed=followed, known=data.profiles
+        tools,
+        env,
+        profile=profile,
+        expected=expected,
+        followed=followed,
+        known=data.profiles,
+        source=profile_source,
     )
     problems += checksum_problems(env, aws_files, tools)
     if profile is not None:
         shell_profile = env.get("S3ENV_PROFILE")
         if shell_profile and shell_profile != profile.name:
+            why = _why_expected(profile.name, profile_source, profile_file)
             problems.append(
                 Problem(
                     "shell-not-switched",
-                    f"this shell uses {shell_profile} but the active profile is {profile.name}",
+                    f"this shell uses {shell_profile} but {why}",
                     'eval "$(s3env env)" or install the hook: eval "$(s3env shell-init bash)"',
                 )
             )
     return Report(
+        profile_source=profile_source if profile else None,
+        profile_file=profile_file if profile else None,
         profile=profile.name if profile else None,
         expected_endpoint=profile.endpoint_url if profile else None,
         store=store_facts,
@@ -500,6 +576,17 @@ def diagnose(
         problems=problems,
         expected=expected,
     )
+
+
+def _why_expected(name: str, source: str | None, path: str | None) -> str:
+    """'the active profile is x', 'this shell is pinned to x', …: why doctor expects ``name``."""
+    if source == "pinned":
+        return f"it is pinned to {name} (S3ENV_PINNED)"
+    if source == "directory":
+        return f"{path} names {name}"
+    if source == "flag":
+        return f"you asked about {name}"
+    return f"the active profile is {name}"
 
 
 def _with_secrets(store: ProfileStore, profile: Profile) -> Profile:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 
+from s3env.core.choose import PINNED_VAR
 from s3env.core.model import Profile, checksum_settings
 
 TYPE_CHECKING = False  # the start-up budget: tests/test_import_budget.py
@@ -52,13 +53,18 @@ MANAGED_VARS: tuple[str, ...] = (
     *STYLE_VARS,
     *CHECKSUM_VARS.values(),
     MARKER_VAR,
+    PINNED_VAR,
 )
 
 
-def profile_env(profile: Profile, *, with_keys: bool = False) -> dict[str, str | None]:
-    """Name -> value (None: unset) for every managed variable."""
+def profile_env(
+    profile: Profile, *, with_keys: bool = False, pinned: str | None = None
+) -> dict[str, str | None]:
+    """Name -> value (None: unset) for every managed variable; ``pinned`` (a profile name) pins
+    the shell to it (``S3ENV_PINNED``), else the export unpins."""
     env: dict[str, str | None] = dict.fromkeys(MANAGED_VARS)
     env[MARKER_VAR] = profile.name
+    env[PINNED_VAR] = pinned
     endpoint = profile.endpoint_url
     env["S3_ENDPOINT_URL"] = endpoint
     env["AWS_ENDPOINT_URL_S3"] = endpoint
@@ -92,41 +98,88 @@ def apply_to(environ: dict[str, str], export: dict[str, str | None]) -> None:
             environ[name] = value
 
 
-def load_profile(name: str | None, *, secrets: bool, environ: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    """(ProfileStore or None, profile): the named (or active) profile; the hot path's only store
-    access.  ``quickload`` answers the ordinary cases without ProfileStore (then None)."""
-    from s3env.store.quickload import quick_profile
+def load_profile(name: str | None, *, secrets: bool, environ: Mapping[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """(ProfileStore or None, profile): ``name``, else the profile that applies here (see
+    ``load_applicable``)."""
+    store, profile, _source, _where = load_applicable(name, secrets=secrets, environ=environ)
+    return store, profile
 
-    quick = quick_profile(name, secrets=secrets, env=environ)
-    if quick is not None:
-        return None, quick
-    from s3env.core.errors import NoActiveProfile
+
+def load_applicable(  # type: ignore[no-untyped-def]
+    name: str | None,
+    *,
+    secrets: bool,
+    environ: Mapping[str, str] | None = None,
+    cwd: str | None = None,
+):
+    """(ProfileStore or None, profile, source, ``.s3env`` path or None): the profile that
+    applies (``core.choose``: ``name`` > ``S3ENV_PINNED`` > the nearest ``.s3env`` above ``cwd``
+    > the global profile) and which rule chose it; the hot path's only store access.
+    ``quickload`` answers the ordinary cases without ProfileStore (then None)."""
+    from s3env.core.choose import DIRECTORY, PINNED, choose_profile, pinned_name
+    from s3env.store.quickload import quick_secrets, quick_store
+
+    env = os.environ if environ is None else environ
+    pinned = pinned_name(env) if name is None else None
+    directory = None
+    if name is None and pinned is None:
+        from s3env.store.dirprofile import find_directory_profile
+
+        directory = find_directory_profile(cwd, env)
+    quick = quick_store(env)
+    store = None
+    if quick is None:
+        store = _profile_store(env)
+        data = store.read()
+    else:
+        data = quick[1]
+    chosen, source = choose_profile(name, pinned, directory, data.settings.get("active"))
+    where = directory[1] if directory is not None and source == DIRECTORY else None
+    profile = data.profiles.get(chosen)
+    if profile is None:
+        from s3env.core.errors import DirectoryProfileError, PinnedProfileNotFound, ProfileNotFound
+
+        if where is not None:
+            raise DirectoryProfileError(where, chosen, "not a profile in the store")
+        try:
+            (store or _profile_store(env)).get(chosen)  # the error, with a did-you-mean
+        except ProfileNotFound as exc:
+            if source == PINNED:
+                raise PinnedProfileNotFound(chosen, exc.suggestion) from None
+            raise
+        raise AssertionError("unreachable: the profile was not in the store")  # pragma: no cover
+    if secrets:
+        found = quick_secrets(quick[0], data, profile, env) if quick is not None else None
+        if found is None:
+            store = store or _profile_store(env)
+            found = store.get(chosen, secrets=True)
+        profile = found
+    return store, profile, source, where
+
+
+def _profile_store(env: Mapping[str, str]):  # type: ignore[no-untyped-def]
     from s3env.store.profiles import ProfileStore
 
-    store = ProfileStore(env=environ)
-    data = store.read()
-    if name is None:
-        name = data.settings.get("active")
-        if name is None:
-            raise NoActiveProfile("pass a NAME")
-    profile = store.get(name, secrets=secrets)
-    return store, profile
+    return ProfileStore(env=env)
 
 
 def render_export(
     name: str | None, *, shell_name: str | None, with_keys: bool, unset: bool
 ) -> tuple[str, str | None]:
-    """(text to print, warning or None) for ``s3env env``."""
+    """(text to print, warning or None) for ``s3env env``: ``s3env env NAME`` pins the shell to
+    NAME; ``s3env env`` exports what applies here and keeps a pin only where there is one."""
+    from s3env.core.choose import pin_to_export
     from s3env.integrations.shells import detect_shell, get_shell
 
     shell = get_shell(shell_name) if shell_name else detect_shell()
     if unset:
         return shell.render(unset_env()), None
-    store, profile = load_profile(name, secrets=with_keys)
+    store, profile, source, _where = load_applicable(name, secrets=with_keys)
     warning = None
     if not with_keys:
         warning = unwritten_warning(store.env if store is not None else os.environ, profile.name)
-    return shell.render(profile_env(profile, with_keys=with_keys)), warning
+    pinned = pin_to_export(profile.name, source)
+    return shell.render(profile_env(profile, with_keys=with_keys, pinned=pinned)), warning
 
 
 def unwritten_warning(
@@ -156,8 +209,12 @@ def _profile_is_written(env: Mapping[str, str], name: str) -> bool:
 
 
 def exec_environment(name: str | None, base: dict[str, str] | os._Environ[str]) -> dict[str, str]:
-    """The child environment of ``s3env exec``: the keys travel in it, never in argv."""
-    _store, profile = load_profile(name, secrets=True)
+    """The child environment of ``s3env exec``: the keys travel in it, never in argv.  As
+    ``s3env env [NAME] --with-keys``: NAME pins the child to it (so an ``s3env`` it runs uses the
+    same profile), and without NAME a pin is kept only where there is one."""
+    from s3env.core.choose import pin_to_export
+
+    _store, profile, source, _where = load_applicable(name, secrets=True, environ=base)
     env = dict(base)
-    apply_to(env, profile_env(profile, with_keys=True))
+    apply_to(env, profile_env(profile, with_keys=True, pinned=pin_to_export(profile.name, source)))
     return env

@@ -19,7 +19,7 @@ from s3env.shim.base import SHIM_COMMANDS, ShimRequest
 #: s3env's own options of the S3 commands, given before the command:
 #: (long, short or "", METAVAR of the value or "" for a switch, what completes the value, help).
 GLOBAL_OPTIONS: tuple[tuple[str, str, str, str, str], ...] = (
-    ("--profile", "-p", "NAME", "profile", "Profile to use (default: the active one)."),
+    ("--profile", "-p", "NAME", "profile", "Profile to use (default: the one that applies here)."),
     (
         "--backend",
         "",

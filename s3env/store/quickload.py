@@ -18,7 +18,7 @@ from s3env.core.errors import S3envError
 from s3env.core.model import SECRET_FIELDS, Profile
 from s3env.store import locations
 from s3env.store.fileguard import read_regular
-from s3env.store.storefile import cached_store
+from s3env.store.storefile import StoreData, cached_store
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,6 +27,20 @@ if TYPE_CHECKING:
 
 def quick_profile(name: str | None, *, secrets: bool, env: Mapping[str, str] | None = None) -> Profile | None:
     """The named (or active) profile, with its secrets if asked, or None: ask ProfileStore."""
+    found = quick_store(env)
+    if found is None:
+        return None
+    root, data = found
+    if name is None:
+        name = data.settings.get("active")
+    profile = data.profiles.get(name) if name is not None else None
+    if profile is None or not secrets:
+        return profile
+    return quick_secrets(root, data, profile, env)
+
+
+def quick_store(env: Mapping[str, str] | None = None) -> tuple[str, StoreData] | None:
+    """(store directory, the checked store) read through its cache, or None: ask ProfileStore."""
     environ = os.environ if env is None else env
     try:
         root = locations.store_dir(environ)
@@ -39,11 +53,15 @@ def quick_profile(name: str | None, *, secrets: bool, env: Mapping[str, str] | N
     data = cached_store(root, source, path)
     if data is None:
         return None
-    if name is None:
-        name = data.settings.get("active")
-    profile = data.profiles.get(name) if name is not None else None
-    if profile is None or not secrets:
-        return profile
+    return root, data
+
+
+def quick_secrets(
+    root: str, data: StoreData, profile: Profile, env: Mapping[str, str] | None = None
+) -> Profile | None:
+    """``profile`` (one of ``data``, the store in ``root``) with its secrets from the file store,
+    or None: another secret store, or anything out of the ordinary (ask ProfileStore)."""
+    environ = os.environ if env is None else env
     from s3env.store.secrets import requested_store
 
     try:
@@ -57,7 +75,7 @@ def quick_profile(name: str | None, *, secrets: bool, env: Mapping[str, str] | N
     from s3env.store.secrets.file_format import read_secret_file
 
     try:
-        entry = read_secret_file(os.path.join(root, locations.SECRETS_FILE)).get(name, {})
+        entry = read_secret_file(os.path.join(root, locations.SECRETS_FILE)).get(profile.name, {})
     except S3envError:
         return None
     return profile.replace(

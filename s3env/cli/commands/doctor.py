@@ -12,7 +12,7 @@ from s3env.core.model import mask_urls_in
 
 def doctor(
     name: str | None = typer.Argument(
-        None, metavar="[NAME]", help="Profile the tools should use (default: active)."
+        None, metavar="[NAME]", help="Profile the tools should use (default: the one that applies here)."
     ),
     live: bool = typer.Option(
         False,
@@ -49,7 +49,7 @@ def doctor(
 
 def _print(report) -> None:  # type: ignore[no-untyped-def]
     expected = report.expected_endpoint or "AWS"
-    line = f"profile: {show(report.profile, '(none active)')}   expected endpoint: {expected}"
+    line = f"profile: {show(report.profile, '(none active)')}{_why(report)}   expected endpoint: {expected}"
     if report.profile is not None:
         line += (
             f"   region: {show(report.expected_region)}   credentials: {report.expected_credential_source}"
@@ -105,6 +105,20 @@ def _print(report) -> None:  # type: ignore[no-untyped-def]
     print(f"{len(report.problems)} problem(s):")
     for p in report.problems:
         print(f"  [{p.code}] {p.message}\n      fix: {p.fix}")
+
+
+def _why(report) -> str:  # type: ignore[no-untyped-def]
+    """Why doctor examines this profile: the rule that chose it (docs/guide.md)."""
+    from s3env.cli.status import home_short
+
+    source = report.profile_source
+    if source == "pinned":
+        return " (this shell is pinned to it)"
+    if source == "directory":
+        return f" (from {home_short(report.profile_file)})"
+    if source == "global":
+        return " (the global profile)"
+    return ""
 
 
 def _live_profile_text(facts: dict) -> str:  # type: ignore[type-arg]
