@@ -25,6 +25,7 @@ _LAZY: dict[str, str] = {
     "deactivate": "s3env.api",
     "session": "s3env.api",
     "client": "s3env.api",
+    "which_profile": "s3env.api",
     "Profile": "s3env.core.model",
     "ProfileStore": "s3env.store.profiles",
     "StorePaths": "s3env.store.paths",
@@ -43,17 +44,21 @@ _LAZY: dict[str, str] = {
     "ProfileNotWritten": "s3env.core.errors",
     "SyncNotice": "s3env.core.errors",
     "DefaultNotManaged": "s3env.core.errors",
+    "DirectoryProfileError": "s3env.core.errors",
+    "PinnedProfileNotFound": "s3env.core.errors",
 }
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from s3env.api import activate, client, deactivate, session, use, write
+    from s3env.api import activate, client, deactivate, session, use, which_profile, write
     from s3env.core.errors import (
         DefaultNotManaged,
+        DirectoryProfileError,
         InvalidProfileName,
         InvalidValue,
         NoActiveProfile,
+        PinnedProfileNotFound,
         ProfileExists,
         ProfileNotFound,
         ProfileNotWritten,
@@ -90,9 +95,11 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "PROVIDERS",
     "DefaultNotManaged",
+    "DirectoryProfileError",
     "InvalidProfileName",
     "InvalidValue",
     "NoActiveProfile",
+    "PinnedProfileNotFound",
     "Profile",
     "ProfileExists",
     "ProfileNotFound",
@@ -113,5 +120,6 @@ __all__ = [
     "open_store",
     "session",
     "use",
+    "which_profile",
     "write",
 ]

@@ -90,6 +90,15 @@ def activate(name: str | None = None, *, with_keys: bool = False) -> Export:
     return export
 
 
+def which_profile(name: str | None = None) -> tuple[str, str, str | None]:
+    """(profile, source, ``.s3env`` path or None): the profile that ``session()``, ``client()``
+    and ``activate()`` would use here, and the rule that chose it: ``"flag"`` (``name`` given),
+    ``"pinned"`` (``S3ENV_PINNED``), ``"directory"`` (the nearest ``.s3env``, whose path is the
+    third item) or ``"global"`` (``s3env use``).  Raises what they would raise."""
+    _store, profile, source, where = load_applicable(name, secrets=False)
+    return profile.name, source, where
+
+
 class Export(dict):  # type: ignore[type-arg]
     """What ``activate`` set (None: unset).  A plain dict whose repr hides the secret values, so a
     notebook cell that ends in ``s3env.activate(..., with_keys=True)`` shows no key."""

@@ -175,6 +175,8 @@ def test_the_python_api_uses_the_profile_that_applies(
     else:
         monkeypatch.setenv("S3ENV_PINNED", env["S3ENV_PINNED"])
     name = rules.get(FLAG)
+    where = str(world.dotfile) if source == DIRECTORY else None
+    assert s3env.which_profile(name) == (want, source, where)
     buckets = [b["Name"] for b in s3env.client(name).list_buckets()["Buckets"]]
     assert world.went_to(" ".join(buckets)) == want
     with pytest.warns(ProfileNotWritten):  # no `s3env use` here: the AWS files are empty
