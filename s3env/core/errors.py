@@ -71,8 +71,9 @@ class PinnedProfileNotFound(ProfileNotFound):
 
     def __init__(self, name: str, suggestion: str | None = None) -> None:
         super().__init__(name, suggestion)
+        hint = f" (did you mean '{suggestion}'?)" if suggestion else ""
         self.message = (
-            f"this shell is pinned to '{name}' (S3ENV_PINNED), which is not a profile in the store: "
+            f"this shell is pinned to '{name}' (S3ENV_PINNED), which is not a profile in the store{hint}: "
             'eval "$(s3env env NAME)" to pin another, or eval "$(s3env env --unset)" to unpin'
         )
         self.args = (self.message,)
