@@ -303,6 +303,9 @@ def test_doctor_examines_the_profile_that_applies_and_says_why(world: World) -> 
     report = json.loads(world.run("doctor", "--json").stdout)
     assert (report["profile"], report["profile_source"]) == (ON_B, GLOBAL)
     assert "directory-profile-invalid" in {p["code"] for p in report["problems"]}
+    report = json.loads(world.run("doctor", "--json", env={"S3ENV_PINNED": "gone"}).stdout)
+    assert (report["profile"], report["profile_source"]) == (ON_B, GLOBAL)
+    assert "pinned-profile-unknown" in {p["code"] for p in report["problems"]}
 
 
 def test_the_env_files_of_use_unpin(world: World, run_s3env) -> None:  # type: ignore[no-untyped-def]
