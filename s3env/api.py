@@ -18,7 +18,14 @@ import sys
 import warnings
 from typing import TYPE_CHECKING, Any
 
-from s3env.integrations.envvars import apply_to, load_profile, profile_env, unset_env, unwritten_warning
+from s3env.integrations.envvars import (
+    PINNED_VAR,
+    apply_to,
+    load_profile,
+    profile_env,
+    unset_env,
+    unwritten_warning,
+)
 
 if TYPE_CHECKING:
     import boto3
@@ -63,6 +70,8 @@ def activate(name: str | None = None, *, with_keys: bool = False) -> Export:
     """
     store, profile = load_profile(name, secrets=with_keys)
     export = Export(profile_env(profile, with_keys=with_keys))
+    if name is not None:
+        export[PINNED_VAR] = profile.name  # as `s3env env NAME`: pinned to NAME
     apply_to(os.environ, export)  # type: ignore[arg-type]
     _forget_cached_clients()
     if not with_keys:

@@ -224,6 +224,7 @@ class Corpus:
                 "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
                 "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
                 "S3ENV_PROFILE": name,
+                "S3ENV_PINNED": name,  # `s3env env NAME` pins the shell to NAME
             }
         self.values = values
 
@@ -415,6 +416,7 @@ def test_stale_variables_are_replaced_and_unset(shell: str, sandbox: Sandbox, tm
             "AWS_PROFILE": "st",
             "AWS_DEFAULT_PROFILE": "st",
             "S3ENV_PROFILE": "st",
+            "S3ENV_PINNED": "st",
             "S3_ENDPOINT_URL": ENDPOINT,
             "AWS_ENDPOINT_URL_S3": ENDPOINT,
             "AWS_REGION": "eu-central-1",
@@ -425,10 +427,17 @@ def test_stale_variables_are_replaced_and_unset(shell: str, sandbox: Sandbox, tm
             "AWS_PROFILE": "noep",
             "AWS_DEFAULT_PROFILE": "noep",
             "S3ENV_PROFILE": "noep",
+            "S3ENV_PINNED": "noep",
             "AWS_REGION": "us-west-2",
             "AWS_DEFAULT_REGION": "us-west-2",
         },
-        "bare": {**none, "AWS_PROFILE": "bare", "AWS_DEFAULT_PROFILE": "bare", "S3ENV_PROFILE": "bare"},
+        "bare": {
+            **none,
+            "AWS_PROFILE": "bare",
+            "AWS_DEFAULT_PROFILE": "bare",
+            "S3ENV_PROFILE": "bare",
+            "S3ENV_PINNED": "bare",
+        },
         "keys": {
             **none,
             "AWS_ACCESS_KEY_ID": "AKST",
@@ -442,6 +451,7 @@ def test_stale_variables_are_replaced_and_unset(shell: str, sandbox: Sandbox, tm
             "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
             "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
             "S3ENV_PROFILE": "st",
+            "S3ENV_PINNED": "st",
         },
         "unset": none,
     }
@@ -538,6 +548,7 @@ def test_dotenv_output_loads_with_python_dotenv(sandbox: Sandbox, run_s3env: Run
             "AWS_REQUEST_CHECKSUM_CALCULATION": "when_required",
             "AWS_RESPONSE_CHECKSUM_VALIDATION": "when_required",
             "S3ENV_PROFILE": "d",
+            "S3ENV_PINNED": "d",
         }, text
     assert not (sandbox.root / MARKER).exists()
 

@@ -42,6 +42,8 @@ CHECKSUM_VARS = {
     "response_checksum_validation": "AWS_RESPONSE_CHECKSUM_VALIDATION",
 }
 MARKER_VAR = "S3ENV_PROFILE"
+#: set by ``s3env env NAME`` (an explicit NAME): this shell keeps NAME, whatever ``use`` does
+PINNED_VAR = "S3ENV_PINNED"
 
 #: Everything s3env sets or clears; ``--unset`` clears all of these.
 MANAGED_VARS: tuple[str, ...] = (
@@ -52,6 +54,7 @@ MANAGED_VARS: tuple[str, ...] = (
     *STYLE_VARS,
     *CHECKSUM_VARS.values(),
     MARKER_VAR,
+    PINNED_VAR,
 )
 
 
@@ -126,7 +129,10 @@ def render_export(
     warning = None
     if not with_keys:
         warning = unwritten_warning(store.env if store is not None else os.environ, profile.name)
-    return shell.render(profile_env(profile, with_keys=with_keys)), warning
+    export = profile_env(profile, with_keys=with_keys)
+    if name is not None:
+        export[PINNED_VAR] = profile.name
+    return shell.render(export), warning
 
 
 def unwritten_warning(
