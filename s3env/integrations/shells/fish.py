@@ -48,6 +48,7 @@ set -g __s3env_env_file @ENV_FILE@
 set -g __s3env_env_dir @ENV_DIR@
 set -g __s3env_prof_dir @PROF_DIR@
 set -q __s3env_said; or set -g __s3env_said
+set -g __s3env_path_builtin (builtin -n | string match -x path)
 function __s3env_once --description 's3env: say $argv[2] unless it was said for the key $argv[1]'
     contains -- $argv[1] $__s3env_said; and return 0
     set -ga __s3env_said $argv[1]
@@ -71,23 +72,40 @@ function __s3env_hook --on-event fish_prompt --on-event fish_preexec
     set -l root
     set -l name
     set -l f
-    if string match -q -- '/*' $PWD
-        set -l d (string replace -r -- '/$' '' $PWD)
-        while true
-            set f $d/.s3env
-            if test -e $f
-                if test -f $f; and not test -L $f; and test -O $f
-                    read -l line <$f
-                    set name (string trim -c ' '\t -- "$line")
-                    set root $d
-                    test -n "$root"; or set root /
-                    break
-                else if not test -d $f
-                    __s3env_once $f "s3env: ignoring "(__s3env_show $f)": it is a link or is not yours"
-                end
+    if test "$PWD" != "$__s3env_cwd"
+        # The .s3env each directory from $PWD up to / may hold, nearest first (made once per cd).
+        set -g __s3env_cwd $PWD
+        set -g __s3env_cands
+        if string match -q -- '/*' $PWD
+            set -l d (string replace -r -- '/$' '' $PWD)
+            while true
+                set -a __s3env_cands $d/.s3env
+                test -n "$d"; or break
+                set d (string replace -r -- '/[^/]*$' '' $d)
             end
-            test -n "$d"; or break
-            set d (string replace -r -- '/[^/]*$' '' $d)
+        end
+    end
+    # Which exist, nearest first: one stat each, every time (a new .s3env counts without a cd);
+    # `path filter` (fish 3.5+) does them all in one builtin.
+    set -l found
+    if set -q __s3env_cands[1]
+        if set -q __s3env_path_builtin[1]
+            set found (path filter -- $__s3env_cands)
+        else
+            for f in $__s3env_cands
+                test -e $f; and set -a found $f
+            end
+        end
+    end
+    for f in $found
+        if test -f $f; and not test -L $f; and test -O $f
+            read -l line <$f
+            set name (string trim -c ' '\t -- "$line")
+            set root (string replace -r -- '/\.s3env$' '' $f)
+            test -n "$root"; or set root /
+            break
+        else if not test -d $f
+            __s3env_once $f "s3env: ignoring "(__s3env_show $f)": it is a link or is not yours"
         end
     end
     if test -n "$root"

@@ -78,24 +78,30 @@ _s3env_apply() {@LOCAL_OPTIONS@
     _s3env_at=
     return 0
   fi
-  if [[ ${PWD-} == /* ]]; then
-    _s3env_d=${PWD%/}
-    while :; do
-      _s3env_f=$_s3env_d/.s3env
-      if [[ -e $_s3env_f ]]; then
-        if [[ -f $_s3env_f && ! -L $_s3env_f && -O $_s3env_f ]]; then
-          { IFS=$' \t' read -r _s3env_name < "$_s3env_f"; } 2>/dev/null
-          _s3env_root=${_s3env_d:-/}
-          break
-        elif [[ ! -d $_s3env_f ]]; then
-          _s3env_show "$_s3env_f"
-          _s3env_once "$_s3env_f" "s3env: ignoring $_s3env_shown: it is a link or is not yours"
-        fi
-      fi
-      [[ -n $_s3env_d ]] || break
-      _s3env_d=${_s3env_d%/*}
-    done
+  if [[ ${PWD-} != "${_s3env_cwd-}" ]]; then
+    # The .s3env each directory from $PWD up to / may hold, nearest first (made once per cd).
+    _s3env_cwd=${PWD-}
+    _s3env_cands=()
+    if [[ $_s3env_cwd == /* ]]; then
+      _s3env_d=${_s3env_cwd%/}
+      while :; do
+        _s3env_cands+=("$_s3env_d/.s3env")
+        [[ -n $_s3env_d ]] || break
+        _s3env_d=${_s3env_d%/*}
+      done
+    fi
   fi
+  @FIND@
+    if [[ -f $_s3env_f && ! -L $_s3env_f && -O $_s3env_f ]]; then
+      { IFS=$' \t' read -r _s3env_name < "$_s3env_f"; } 2>/dev/null
+      _s3env_root=${_s3env_f%/.s3env}
+      _s3env_root=${_s3env_root:-/}
+      break
+    elif [[ ! -d $_s3env_f ]]; then
+      _s3env_show "$_s3env_f"
+      _s3env_once "$_s3env_f" "s3env: ignoring $_s3env_shown: it is a link or is not yours"
+    fi
+  done
   if [[ -n $_s3env_root ]]; then
     if [[ $_s3env_name == [@ALNUM@]* && $_s3env_name != *[!@ALNUM@_.-]* && ${#_s3env_name} -le 64
           && -e $_s3env_prof_dir/$_s3env_name.sh ]]; then
@@ -155,11 +161,17 @@ s3env() {
 
 _ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"  # no ranges: locales
 
+# Which of the candidates exist, nearest first: one `stat` each, every time (so a new .s3env
+# counts without a cd).  bash tests them one by one; zsh globs them all in one expression.
+_BASH_FIND = """for _s3env_f in ${_s3env_cands[@]+"${_s3env_cands[@]}"}; do
+    [[ -e $_s3env_f ]] || continue"""
+_ZSH_FIND = """local -a _s3env_found=( ${^_s3env_cands}(N) )
+  for _s3env_f in $_s3env_found; do"""
 # bash: builtin `test` sees the owner (-O) but no mode bits.  The env directory is checked
 # with a per-profile file's directory (env/profiles) too.
 _BASH_CHECK = (
-    "[[ -f $_s3env_file && ! -L $_s3env_file && -O $_s3env_file && -O $_s3env_fdir && ! -L $_s3env_fdir"
-    " && -O $_s3env_env_dir && ! -L $_s3env_env_dir ]]"
+    "[[ -f $_s3env_file && ! -L $_s3env_file && -O $_s3env_file && -O $_s3env_fdir && ! -L $_s3env_fdir ]]"
+    ' && { [[ $_s3env_fdir == "$_s3env_env_dir" ]] || [[ -O $_s3env_env_dir && ! -L $_s3env_env_dir ]]; }'
 )
 _BASH_REFUSAL = "it or its directory is a link or is not yours"
 # zsh: glob qualifiers on the literal path (`.` plain file, `/` directory, neither a link; `U`
@@ -243,6 +255,7 @@ def _hook_text(shell: str, s3env_command: str, env_file: str, **parts: str) -> s
         _HOOK.replace("@SAFE_CHECK@", parts["safe_check"])
         .replace("@REFUSAL@", parts["refusal"])
         .replace("@LOCAL_OPTIONS@", parts["local_options"])
+        .replace("@FIND@", parts["find"])
         .replace("@ALNUM@", _ALNUM)
         .replace("@SHELL@", shell)
         .replace("@ENV_FILE@", quote_posix(env_file))
@@ -256,7 +269,7 @@ class BashShell(PosixShell):
     name = "bash"
 
     def hook(self, s3env_command: str, env_file: str) -> str:
-        parts = {"local_options": "", "safe_check": _BASH_CHECK, "refusal": _BASH_REFUSAL}
+        parts = {"local_options": "", "safe_check": _BASH_CHECK, "refusal": _BASH_REFUSAL, "find": _BASH_FIND}
         return _hook_text(self.name, s3env_command, env_file, **parts) + _BASH_REGISTER
 
 
@@ -264,5 +277,10 @@ class ZshShell(PosixShell):
     name = "zsh"
 
     def hook(self, s3env_command: str, env_file: str) -> str:
-        parts = {"local_options": "\n  emulate -L zsh", "safe_check": _ZSH_CHECK, "refusal": _ZSH_REFUSAL}
+        parts = {
+            "local_options": "\n  emulate -L zsh",
+            "safe_check": _ZSH_CHECK,
+            "refusal": _ZSH_REFUSAL,
+            "find": _ZSH_FIND,
+        }
         return _hook_text(self.name, s3env_command, env_file, **parts) + _ZSH_REGISTER
