@@ -102,12 +102,12 @@ LINE_CALL = {
     "zsh": "_s3env_hook; _s3env_preexec",
     "fish": "__s3env_hook; __s3env_hook",
 }
-# A DEBUG trap fires before every simple command; disarmed, s3env's costs this much each.
+# A DEBUG trap fires before every simple command: s3env's (disarmed, as shell-init sets it) or an
+# empty one (`trap : DEBUG`), against no trap.
 DEBUG_TRAP = (
-    'eval "$({s3env} shell-init bash)"; trap - DEBUG; _s3env_armed=; '
+    'eval "$({s3env} shell-init bash)"; _s3env_armed=; t=$(trap -p DEBUG); trap - DEBUG; '
     "a=$EPOCHREALTIME; for ((i=0;i<{n};i++)); do :; done; b=$EPOCHREALTIME; "
-    "trap '_s3env_debug \"$_\"' DEBUG; "
-    "for ((i=0;i<{n};i++)); do :; done; c=$EPOCHREALTIME; trap - DEBUG; echo $a $b $c"
+    "{install}; for ((i=0;i<{n};i++)); do :; done; c=$EPOCHREALTIME; trap - DEBUG; echo $a $b $c"
 )
 DEPTH = 30
 
@@ -152,9 +152,12 @@ def time_hooks(env: dict[str, str], loops: int, root: Path) -> dict[tuple[str, s
     return out
 
 
-def time_debug_trap(env: dict[str, str], loops: int) -> float:
-    script = DEBUG_TRAP.format(s3env=S3ENV, n=loops)
-    return _per_call(["bash", "--norc", "--noprofile", "-c"], script, env, loops)
+def time_debug_trap(env: dict[str, str], loops: int) -> tuple[float, float]:
+    """(s3env's disarmed trap, an empty trap), per simple command, each minus no trap at all."""
+    argv = ["bash", "--norc", "--noprofile", "-c"]
+    ours = _per_call(argv, DEBUG_TRAP.format(s3env=S3ENV, n=loops, install='eval "$t"'), env, loops)
+    empty = _per_call(argv, DEBUG_TRAP.format(s3env=S3ENV, n=loops, install="trap : DEBUG"), env, loops)
+    return ours, empty
 
 
 def print_hooks(env: dict[str, str], loops: int, root: Path) -> None:
@@ -165,8 +168,11 @@ def print_hooks(env: dict[str, str], loops: int, root: Path) -> None:
     for (shell, where), (prompt, line) in hooks.items():
         print(f"| {shell} | {where} | {prompt * 1e6:.1f} µs | {line * 1e6:.1f} µs |")
     if shutil.which("bash") is not None:
-        trap = time_debug_trap(env, loops * 10)
-        print(f"\nbash: the disarmed DEBUG trap, per simple command: {trap * 1e6:.2f} µs")
+        ours, empty = time_debug_trap(env, loops * 10)
+        print(
+            f"\nbash, per simple command: s3env's disarmed DEBUG trap {ours * 1e6:.2f} µs, "
+            f"an empty DEBUG trap (`trap : DEBUG`) {empty * 1e6:.2f} µs"
+        )
 
 
 def main() -> int:

@@ -226,8 +226,12 @@ else
       eval "_s3env_grab ${_s3env_trap#trap }"
       unset -f _s3env_grab
     fi
-    trap -- '_s3env_debug "$_"'"${_s3env_user_debug:+
-$_s3env_user_debug}" DEBUG
+    if [[ -n $_s3env_user_debug ]]; then
+      trap -- '_s3env_debug "$_"'"
+$_s3env_user_debug" DEBUG
+    else  # the flag tested inline: a disarmed trap costs no more than an empty one
+      trap -- '[[ -z ${_s3env_armed-} ]] || _s3env_debug "$_"' DEBUG
+    fi
   fi
   unset _s3env_trap
 fi
