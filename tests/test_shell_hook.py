@@ -242,12 +242,17 @@ def test_bash_hook_needs_no_program(
 def test_hooks_start_no_process_at_idle_prompts(
     name: str, sandbox: Sandbox, run_s3env: RunS3env, two_profiles: Servers, shells: list[Shell]
 ) -> None:
-    """strace on the interactive shell: prompts, with and without a change, fork and exec nothing
-    (the ownership and mode checks included: builtins and glob qualifiers only)."""
+    """strace on the interactive shell: prompts and command lines (the hook runs before each),
+    with and without a change, outside and 30 levels inside a `.s3env` tree, fork and exec
+    nothing (the ownership and mode checks included: builtins and glob qualifiers only)."""
     strace = shutil.which("strace")
     if strace is None:
         pytest.skip("strace is not installed")
     servers = two_profiles
+    top = sandbox.root / "tree"
+    bottom = top.joinpath(*(f"d{i}" for i in range(30)))
+    bottom.mkdir(parents=True)
+    (top / ".s3env").write_text("a\n")
     sh = Shell(name, sandbox.env, sandbox.root)
     shells.append(sh)
     assert sh.run(hook_line(name))[1] == 0
@@ -265,9 +270,13 @@ def test_hooks_start_no_process_at_idle_prompts(
             pytest.skip(f"strace cannot attach here: {first.strip()}")
         sh.enter()
         sh.enter()
+        assert sh.run("true")[1] == 0  # builtins only, so any process would be the hook's
         use(run_s3env, "b")
+        assert sh.show() == ("b", servers.b.url, "eu-west-1")  # applied before the command
         sh.enter()
-        assert sh.show() == ("b", servers.b.url, "eu-west-1")
+        sh.run(f"cd {bottom}")
+        assert sh.show() == ("a", servers.a.url, "us-east-1")
+        assert sh.run("true")[1] == 0
         sh.enter()
     finally:
         tracer.send_signal(signal.SIGINT)
@@ -572,12 +581,18 @@ def test_use_refuses_an_env_directory_others_can_write_and_tightens_the_file(
     os.chmod(env_file, 0o666)
     use(run_s3env, "b")  # s3env's own file: rewritten 0600
     assert stat.S_IMODE(os.stat(env_file).st_mode) == 0o600
-    before = {p.name: p.read_bytes() for p in env_dir.iterdir()}
+    before = {p: p.read_bytes() for p in env_dir.rglob("*") if p.is_file()}
     os.chmod(env_dir, 0o777)
     result = run_s3env("use", "a")
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and str(env_dir) in result.stderr, result.stderr
-    assert {p.name: p.read_bytes() for p in env_dir.iterdir()} == before
+    assert {p: p.read_bytes() for p in env_dir.rglob("*") if p.is_file()} == before
+    # env/profiles (the per-profile files of `.s3env` directories) is held to the same rule.
+    os.chmod(env_dir, 0o700)
+    os.chmod(env_dir / "profiles", 0o777)
+    result = run_s3env("use", "a")
+    assert result.returncode == 1 and str(env_dir / "profiles") in result.stderr, result.stderr
+    assert {p: p.read_bytes() for p in env_dir.rglob("*") if p.is_file()} == before
     assert run_s3env("use").stdout == "b\n"
 
 

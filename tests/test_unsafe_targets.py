@@ -276,10 +276,11 @@ def test_a_directory_others_control_is_refused_for_writing_and_reported(
     assert "unsafe-directory" not in {p["code"] for p in report["problems"]}
 
 
-def test_doctor_reports_env_files_the_hook_refuses(run_s3env: RunS3env, sandbox: Sandbox) -> None:
+@pytest.mark.parametrize("name", ["active.fish", "profiles/a.sh"])
+def test_doctor_reports_env_files_the_hook_refuses(name: str, run_s3env: RunS3env, sandbox: Sandbox) -> None:
     add_profiles(run_s3env, ("a",))
     ok(run_s3env("use", "a"))
-    env_file = sandbox.store / "env" / "active.fish"
+    env_file = sandbox.store / "env" / name
     os.chmod(env_file, 0o646)
     report = json.loads(run_s3env("doctor", "--json").stdout)
     found = [p for p in report["problems"] if p["code"] == "unsafe-env-file"]

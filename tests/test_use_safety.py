@@ -253,7 +253,7 @@ def test_use_killed_at_random_points_leaves_old_or_new_files(run_s3env: RunS3env
         ok(run_s3env("use", name))
         durations.append(time.monotonic() - started)
         if not tracked:
-            env_files = sorted((sandbox.store / "env").iterdir())
+            env_files = sorted(p for p in (sandbox.store / "env").rglob("*") if p.is_file())
             assert env_files
             tracked = [sandbox.aws_config, sandbox.aws_credentials, megfile_conf(sandbox), *env_files]
         now = snapshot(tracked)
@@ -364,7 +364,7 @@ def test_concurrent_use_serialises_to_one_clean_state(run_s3env: RunS3env, sandb
             sandbox.aws_config,
             sandbox.aws_credentials,
             megfile_conf(sandbox),
-            *sorted((sandbox.store / "env").iterdir()),
+            *sorted(p for p in (sandbox.store / "env").rglob("*") if p.is_file()),
         ]
         clean[name] = snapshot(tracked)
     assert clean["a"] != clean["b"]
@@ -551,7 +551,8 @@ def test_unparsable_file_is_refused_with_one_line_and_nothing_changes(
     ok(run_s3env("use", "a"))
     good = {p: p.read_bytes() for p in (sandbox.aws_config, sandbox.aws_credentials)}
     managed = sandbox.store / "managed.json"
-    store_files = [managed, sandbox.profiles_file, *sorted((sandbox.store / "env").iterdir())]
+    env_files = sorted(p for p in (sandbox.store / "env").rglob("*") if p.is_file())
+    store_files = [managed, sandbox.profiles_file, *env_files]
     cases = [
         (sandbox.aws_config, *case)
         for case in _bad_versions(

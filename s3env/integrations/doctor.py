@@ -7,6 +7,7 @@ message and a one-line fix.  The JSON shape is documented in docs/doctor.md and 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Collection, Iterable, Mapping
@@ -399,7 +400,8 @@ def private_path_problems(paths: StorePaths, env: Mapping[str, str]) -> list[Pro
     from s3env.store.locations import cache_dir
 
     problems: list[Problem] = []
-    for directory in (str(paths.root), str(paths.env_dir), str(paths.backups), cache_dir(env)):
+    directories = (str(paths.root), str(paths.env_dir), str(paths.profile_env_dir), str(paths.backups))
+    for directory in (*directories, cache_dir(env)):
         reason = private_dir_problem(directory)
         if reason is not None:
             problems.append(
@@ -410,8 +412,10 @@ def private_path_problems(paths: StorePaths, env: Mapping[str, str]) -> list[Pro
                     "if not, move it away (s3env makes a new one)",
                 )
             )
-    for suffix in env_files():
-        path = paths.env_file(suffix)
+    hook_files = [paths.env_file(suffix) for suffix in env_files()]
+    with contextlib.suppress(OSError):  # the per-profile files the hook sources in `.s3env` directories
+        hook_files += sorted(p for p in paths.profile_env_dir.iterdir() if p.suffix in (".sh", ".fish"))
+    for path in hook_files:
         try:
             info = os.lstat(path)
         except OSError:

@@ -9,7 +9,8 @@ order that survives a kill at any point:
    (``check_targets``: a regular file or absent, in s3env's private directories) — nothing
    is written before all of it passed;
 2. record every section about to be written as owned (``pending``) in managed.json;
-3. back up each file that changes (0600, last 3 kept) and replace it atomically;
+3. back up each file that changes (0600, last 3 kept) and replace it atomically (or remove it:
+   a per-profile env file of a profile that is gone);
 4. confirm the ownership record with the digests of what was written.
 """
 
@@ -17,7 +18,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +31,7 @@ from s3env.integrations.writers import (
     WRITERS,
     IniKeysTarget,
     IniTarget,
+    WholeFileDir,
     WholeFileTarget,
     WriteContext,
     ini_edit,
@@ -57,7 +61,7 @@ class FileUpdate:
     secret: bool
     # The texts hold every secret of the credentials file: never in a repr (a notebook shows it).
     old_text: str | None = field(repr=False)
-    new_text: str = field(repr=False)
+    new_text: str | None = field(repr=False)  # None: the file is removed
     owned_after: dict[str, OwnedSection] | None  # None: a file s3env owns whole
     changes: list[str] = field(default_factory=list)
     hand_edited: list[str] = field(default_factory=list)
@@ -457,6 +461,9 @@ def plan(
                         skipped_profiles=frozenset(writer_blocked),
                     )
                 )
+            elif isinstance(target, WholeFileDir):
+                named = {t.path for t in targets if isinstance(t, WholeFileTarget)}
+                updates.extend(_stale_files(target, named))
             else:
                 assert isinstance(target, WholeFileTarget)
                 old = _read(target.path)
@@ -485,6 +492,45 @@ def plan(
     return result, state
 
 
+def _stale_files(target: WholeFileDir, named: set[Path]) -> list[FileUpdate]:
+    """Removals of the files in ``target.directory`` that s3env wrote and no target names now."""
+    try:
+        entries = sorted(os.scandir(target.directory), key=lambda e: e.name)
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        raise S3envError(f"cannot list {target.directory}: {exc.strerror}") from None
+    removals = []
+    for entry in entries:
+        path = Path(entry.path)
+        if path in named or not entry.name.endswith(tuple(f".{suffix}" for suffix in target.suffixes)):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or (hasattr(os, "geteuid") and info.st_uid != os.geteuid()):
+            continue
+        try:
+            text = _read(path)
+        except S3envError:
+            continue  # not UTF-8: not a file s3env wrote
+        if text is None or not text.startswith(target.marker):
+            continue
+        removals.append(
+            FileUpdate(
+                label=target.label,
+                path=path,
+                secret=True,
+                old_text=text,
+                new_text=None,
+                owned_after=None,
+                changes=["removed"],
+            )
+        )
+    return removals
+
+
 def _backup_label(update: FileUpdate) -> str:
     tag = hashlib.sha256(str(update.path).encode()).hexdigest()[:8]
     return f"{update.label}-{tag}"
@@ -496,7 +542,7 @@ def check_targets(store: ProfileStore, result: SyncResult, *, switching: bool) -
     s3env's own directories must be the user's and closed to others, and every file about to
     be replaced must be, through its links, a regular file or absent."""
     paths = store.paths
-    for directory in (paths.root, paths.env_dir, paths.backups):
+    for directory in (paths.root, paths.env_dir, paths.profile_env_dir, paths.backups):
         fileguard.check_private_dir(str(directory))
     targets = [state_path(paths.root), *(u.path for u in result.changed)]
     if switching:
@@ -518,8 +564,11 @@ def apply(store: ProfileStore, result: SyncResult, state: ManagedState) -> None:
                 owned[header] = OwnedSection(sha256=entry.sha256, pending=True, profile=entry.profile)
         state.files[str(update.path)] = owned
     save_state(root, state)
-    # 2. Back up and replace each changed file.
+    # 2. Back up and replace (or remove) each changed file.
     for update in result.changed:
+        if update.new_text is None:
+            fsio.remove_file(update.path)
+            continue
         if update.old_text is not None and update.owned_after is not None:
             fsio.write_backup(
                 store.paths.backups, _backup_label(update), update.old_text.encode("utf-8"), BACKUPS_KEPT
@@ -594,9 +643,9 @@ def unified_diff(updates: Iterable[FileUpdate]) -> str:
         out.extend(
             difflib.unified_diff(
                 masked(update.old_text or ""),
-                masked(update.new_text),
+                masked(update.new_text or ""),
                 fromfile=f"{update.path} (now)",
-                tofile=f"{update.path} (after s3env write)",
+                tofile=f"{update.path} (after s3env write)" if update.new_text is not None else "/dev/null",
             )
         )
     return "".join(line if line.endswith(("\n", "\r")) else line + "\n" for line in out)

@@ -139,6 +139,26 @@ def atomic_write_bytes(path: Path, data: bytes, *, secret: bool = False, new_fil
     _fsync_dir(directory)
 
 
+def remove_file(path: Path) -> None:
+    """Remove a regular file s3env owns whole (not through a link: the link itself would go);
+    absent already is fine.  FileWriteError otherwise."""
+    try:
+        info = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise FileWriteError(f"cannot stat {path}: {exc.strerror}") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise fileguard.not_regular(str(path), info.st_mode, doing="refusing to remove", follow=False)
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise FileWriteError(f"cannot remove {path}: {exc.strerror}") from None
+    _fsync_dir(path.parent)
+
+
 def _remove_stale_temps(directory: Path, name: str) -> None:
     """Temp files left by a writer that was killed (its pid is gone): 0600, but litter.
 

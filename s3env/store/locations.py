@@ -25,6 +25,8 @@ SECRETS_FILE = "secrets.toml"
 LOCK_FILE = ".lock"
 BACKUP_DIR = "backups"
 ENV_DIR = "env"
+#: inside ENV_DIR: one env file per profile and shell format, for `.s3env` directories
+PROFILE_ENV_DIR = "profiles"
 
 
 def _plain_xdg(

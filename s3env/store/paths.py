@@ -8,13 +8,14 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from s3env.store import locations
-from s3env.store.locations import BACKUP_DIR, ENV_DIR, LOCK_FILE, PROFILES_FILE, SECRETS_FILE
+from s3env.store.locations import BACKUP_DIR, ENV_DIR, LOCK_FILE, PROFILE_ENV_DIR, PROFILES_FILE, SECRETS_FILE
 
 __all__ = [
     "BACKUP_DIR",
     "ENV_DIR",
     "LOCK_FILE",
     "PROFILES_FILE",
+    "PROFILE_ENV_DIR",
     "SECRETS_FILE",
     "StorePaths",
     "aws_config_file",
@@ -68,6 +69,15 @@ class StorePaths:
     def env_file(self, suffix: str) -> Path:
         """The pre-rendered environment of the active profile for one shell format."""
         return self.env_dir / f"active.{suffix}"
+
+    @property
+    def profile_env_dir(self) -> Path:
+        return self.env_dir / PROFILE_ENV_DIR
+
+    def profile_env_file(self, name: str, suffix: str) -> Path:
+        """The environment of one profile for one shell format, which the hook of
+        ``s3env shell-init`` sources in a directory whose ``.s3env`` names that profile."""
+        return self.profile_env_dir / f"{name}.{suffix}"
 
 
 def aws_config_file(env: Mapping[str, str] | None = None) -> Path:

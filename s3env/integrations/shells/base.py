@@ -8,9 +8,11 @@ command's exit status, so a half-printed script would still run.
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 
 from s3env.core.errors import InvalidValue
+from s3env.store.locations import PROFILE_ENV_DIR
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,6 +24,11 @@ _NAME_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _NAME_REST = _NAME_FIRST | frozenset("0123456789")
 
 
+def profile_env_dir(env_dir: str) -> str:
+    """Where the per-profile env files are, beside ``env/active.*`` (``StorePaths.profile_env_dir``)."""
+    return os.path.join(env_dir, PROFILE_ENV_DIR)
+
+
 def is_env_name(name: str) -> bool:
     """``[A-Za-z_][A-Za-z0-9_]*``: a name every shell can export (no ``re``: the start-up budget)."""
     return bool(name) and name[0] in _NAME_FIRST and all(c in _NAME_REST for c in name)
@@ -31,6 +38,9 @@ class Shell(ABC):
     name: str = ""
     #: suffix of the pre-rendered env file written by ``s3env use``
     file_suffix: str = ""
+    #: whether ``s3env use`` also writes one env file per profile in this format
+    #: (``env/profiles/NAME.SUFFIX``), for the hook's ``.s3env`` directories
+    profile_files: bool = False
     #: characters this format cannot carry in a value (NUL never can)
     forbidden: str = "\0"
 
@@ -83,6 +93,8 @@ class Shell(ABC):
 
     def hook(self, s3env_command: str, env_file: str) -> str | None:
         """Code for the user's rc file: a ``s3env`` function that switches this shell on
-        ``s3env use``, and a prompt hook that re-applies ``env_file`` when its first line
-        changes.  None when the shell has no prompt hook (sh, cmd, formats)."""
+        ``s3env use``, and a hook (at each prompt, and for bash, zsh and fish before each
+        command line) that re-applies ``env_file`` -- or the per-profile file a ``.s3env``
+        names -- when its first line changes.  None when the shell has no hook (sh, cmd,
+        formats)."""
         return None

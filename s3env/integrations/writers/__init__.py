@@ -11,6 +11,7 @@ from s3env.integrations.writers.base import (
     IniKeysTarget,
     IniTarget,
     ToolWriter,
+    WholeFileDir,
     WholeFileTarget,
     WriteContext,
 )
@@ -27,6 +28,7 @@ __all__ = [
     "IniKeysTarget",
     "IniTarget",
     "ToolWriter",
+    "WholeFileDir",
     "WholeFileTarget",
     "WriteContext",
 ]

@@ -9,6 +9,9 @@ Three kinds of target:
   writer returns the *desired sections*; everything else in the file is left byte for byte.
 - ``IniKeysTarget``: single keys in one section of a user's INI file (megfile's aliases).
 - ``WholeFileTarget``: a file that belongs to s3env entirely (the pre-rendered env files).
+- ``WholeFileDir``: a directory of such files, one per profile (``env/profiles``): files there
+  that no ``WholeFileTarget`` names any more (a profile removed or renamed) are removed, when
+  s3env wrote them.
 """
 
 from __future__ import annotations
@@ -66,6 +69,19 @@ class WholeFileTarget:
 
 
 @dataclass(frozen=True)
+class WholeFileDir:
+    """A directory where a writer keeps whole files (its ``WholeFileTarget`` s there).  ``sync``
+    removes a file in it that no target of the writer names, but only one s3env wrote: a regular
+    file (not a link) of the user's, named ``*.SUFFIX`` for one of ``suffixes``, whose first line
+    starts with ``marker``.  Anything else there is left alone."""
+
+    label: str
+    directory: Path
+    suffixes: tuple[str, ...]
+    marker: str
+
+
+@dataclass(frozen=True)
 class WriteContext:
     profiles: tuple[Profile, ...]  # with secrets
     active: str | None
@@ -80,12 +96,15 @@ class WriteContext:
         return next((p for p in self.profiles if p.name == self.active), None)
 
 
+Target = IniTarget | IniKeysTarget | WholeFileTarget | WholeFileDir
+
+
 class ToolWriter(ABC):
     name: str = ""
     description: str = ""
 
     @abstractmethod
-    def targets(self, ctx: WriteContext) -> list[IniTarget | IniKeysTarget | WholeFileTarget]: ...
+    def targets(self, ctx: WriteContext) -> list[Target]: ...
 
     def notices(self, ctx: WriteContext, texts: dict[Path, str | None]) -> list[str]:
         """What the user should know about the files as they are now (``texts``: each INI
