@@ -21,6 +21,7 @@ TYPE_CHECKING = False  # importing s3env stays cheap: tests/test_import_budget.p
 _LAZY: dict[str, str] = {
     "use": "s3env.api",
     "write": "s3env.api",
+    "release": "s3env.api",
     "activate": "s3env.api",
     "deactivate": "s3env.api",
     "session": "s3env.api",
@@ -48,7 +49,7 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:
     from typing import Any
 
-    from s3env.api import activate, client, deactivate, session, use, write
+    from s3env.api import activate, client, deactivate, release, session, use, write
     from s3env.core.errors import (
         DefaultNotManaged,
         InvalidProfileName,
@@ -111,6 +112,7 @@ __all__ = [
     "deactivate",
     "get_provider",
     "open_store",
+    "release",
     "session",
     "use",
     "write",
