@@ -219,7 +219,11 @@ def plan_ini_target(
         if entry is not None and not foreign and before is not None:
             values = ini_edit.section_values(new, section.header, path, kind=target.kind) or {}
             items, keep, _names = _with_user_keys(items, values, _owned_keys(entry, values, before, items))
-        new = ini_edit.edit_section(new, section.header, items, path, kind=target.kind, keep=keep)
+        if entry is None and original is not None:
+            # Taken over whole (comments inside too), so that release can put back exactly its bytes.
+            new = ini_edit.upsert_section(new, section.header, items, path, kind=target.kind)
+        else:
+            new = ini_edit.edit_section(new, section.header, items, path, kind=target.kind, keep=keep)
         after = ini_edit.section_text(new, section.header, path, kind=target.kind)
         owned_after[section.header] = OwnedSection(
             sha256=digest(after), profile=section.profile, keys=item_keys(section.items), original=original
@@ -275,13 +279,13 @@ def _emptied(
     text: str, header: str, entry: OwnedSection | None, path: str, kind: str, original: str | None
 ) -> tuple[str, OwnedSection]:
     """``[header]`` with none of s3env's keys (a user's key added since stays), owned by s3env."""
-    keep: frozenset[str] = frozenset()
-    leftover: list = []
-    if entry is not None:
+    if entry is None:  # taken over whole (comments inside too): release puts back exactly its bytes
+        new = ini_edit.upsert_section(text, header, [], path, kind=kind)
+    else:
         now = ini_edit.section_text(text, header, path, kind=kind) or ""
         values = ini_edit.section_values(text, header, path, kind=kind) or {}
         leftover, keep, _names = _with_user_keys([], values, _owned_keys(entry, values, now, []))
-    new = ini_edit.edit_section(text, header, leftover, path, kind=kind, keep=keep)
+        new = ini_edit.edit_section(text, header, leftover, path, kind=kind, keep=keep)
     after = ini_edit.section_text(new, header, path, kind=kind)
     return new, OwnedSection(sha256=digest(after), keys=(), original=original)
 
