@@ -315,3 +315,47 @@ def test_a_failed_release_changes_nothing(run_s3env: RunS3env, sandbox: Sandbox)
     os.chmod(sandbox.store / "backups", 0o700)
     assert run_s3env("release").returncode == 0
     assert sandbox.aws_config.read_text() == "[default]\nregion = eu-west-3\n"
+
+
+@pytest.mark.parametrize("setup", sorted(p.name for p in SETUPS.iterdir() if p.is_dir()))
+def test_release_after_import_gives_adopted_sections_back(sandbox: Sandbox, setup: str) -> None:
+    from s3env.integrations.importing import import_profiles
+
+    for name, target in (("config", sandbox.aws_config), ("credentials", sandbox.aws_credentials)):
+        if (SETUPS / setup / name).exists():
+            text = (SETUPS / setup / name).read_bytes().replace(b"@FAKE_CREDS@", b"/bin/true")
+            target.write_bytes(text)
+    original = files(sandbox)
+    store = ProfileStore()
+    imported = import_profiles(store, "aws", os.environ)
+    assert imported.adopted
+    names = [c.profile.name for c in imported.imported]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for name in names[:2]:
+            s3env.use(name)  # edits the adopted sections in place (every key kept)
+    assert files(sandbox) != original
+    s3env.release()
+    assert files(sandbox) == original
+    # The sections are the user's again; importing adopts them again, and `use` works.
+    again = import_profiles(store, "aws", os.environ)
+    assert len(again.adopted) == len(imported.adopted) and again.imported == []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s3env.use(names[0])
+    s3env.release()
+    assert files(sandbox) == original
+
+
+def test_release_gives_back_a_section_replaced_with_force(sandbox: Sandbox) -> None:
+    sandbox.aws_config.write_text(
+        "# mine\n[profile corpusnew]\nregion = sa-east-1\n  # note\noutput = text\n"
+    )
+    original = files(sandbox)
+    add_profiles()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s3env.use("corpusnew", force=True)
+    assert "sa-east-1" not in sandbox.aws_config.read_text()
+    assert any("put back your own [profile corpusnew]" in line for line in s3env.release().lines)
+    assert files(sandbox) == original
