@@ -6,6 +6,7 @@ than a process per step); the CLI itself and botocore's resolution run as real p
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -28,6 +29,13 @@ ACCEPTED = sorted(
 )
 
 
+@functools.cache
+def _loader():  # -> botocore.loaders.Loader
+    import botocore.loaders
+
+    return botocore.loaders.create_loader()
+
+
 def resolve(sandbox: Sandbox, profile: str | None = None) -> dict[str, object]:
     """botocore's own resolution of the profile a tool gets without AWS_PROFILE (or of
     ``profile``): region, S3 endpoint, and where the credentials come from (the keys, when
@@ -37,6 +45,7 @@ def resolve(sandbox: Sandbox, profile: str | None = None) -> dict[str, object]:
 
     assert os.environ["AWS_CONFIG_FILE"] == str(sandbox.aws_config)
     session = botocore.session.Session(profile=profile)
+    session.register_component("data_loader", _loader())  # service models read once per worker
     out: dict[str, object] = {"region": session.get_config_variable("region")}
     try:
         client = session.create_client("s3", region_name=str(out["region"] or "us-east-1"))
