@@ -46,6 +46,7 @@ _s3env() {
       "providers") values="--json --help" ;;
       "use") values="--force --take-default --help" ;;
       "write") values="--check --diff --force --take-default --help" ;;
+      "release") values="--dry-run --help" ;;
       "env") values="--shell --with-keys --unset --help" ;;
       "exec") values="--help" ;;
       "credential-process") values="--help" ;;
@@ -65,7 +66,7 @@ _s3env() {
     esac
   else
     case $cmdpath in
-      "") values="cat completion cp credential-process doctor du env exec head import ls mb mv profile providers rb rm shell-init sync use write" ;;
+      "") values="cat completion cp credential-process doctor du env exec head import ls mb mv profile providers rb release rm shell-init sync use write" ;;
       "-") values="cat cp du head ls mb mv rb rm sync" ;;
       "profile") values="add copy list rename rm set show" ;;
       "profile show") case $npos in 0) values=$(command s3env _profiles 2>/dev/null) ;; esac ;;

@@ -21,6 +21,7 @@ TYPE_CHECKING = False  # importing s3env stays cheap: tests/test_import_budget.p
 _LAZY: dict[str, str] = {
     "use": "s3env.api",
     "write": "s3env.api",
+    "release": "s3env.api",
     "activate": "s3env.api",
     "deactivate": "s3env.api",
     "session": "s3env.api",
@@ -51,7 +52,7 @@ _LAZY: dict[str, str] = {
 if TYPE_CHECKING:
     from typing import Any
 
-    from s3env.api import activate, client, deactivate, session, use, which_profile, write
+    from s3env.api import activate, client, deactivate, release, session, use, which_profile, write
     from s3env.core.errors import (
         DefaultNotManaged,
         DirectoryProfileError,
@@ -118,6 +119,7 @@ __all__ = [
     "deactivate",
     "get_provider",
     "open_store",
+    "release",
     "session",
     "use",
     "which_profile",

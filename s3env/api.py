@@ -5,6 +5,7 @@
     s3env.activate("minio")          # os.environ exactly as `eval "$(s3env env minio)"`
     s3 = s3env.client("minio")       # boto3 S3 client: endpoint, region, addressing, keys
     s3env.session("minio")           # the boto3 Session behind it
+    s3env.release()                  # as `s3env release`: give every tool's files back
 
 ``session`` and ``client`` take everything from the store and ignore stale ``AWS_*``
 variables and the AWS files, so they reach the profile's endpoint whatever the process
@@ -30,6 +31,7 @@ from s3env.integrations.envvars import (
 if TYPE_CHECKING:
     import boto3
 
+    from s3env.integrations.release import ReleaseResult
     from s3env.integrations.sync import SyncResult
 
 
@@ -49,6 +51,22 @@ def write(*, force: bool = False, take_default: bool = False) -> SyncResult:
     from s3env.store.profiles import ProfileStore
 
     return _warn(sync(ProfileStore(), force=force, take_default=take_default))
+
+
+def release(*, dry_run: bool = False) -> ReleaseResult:
+    """``s3env release``: remove every section and file s3env manages from the tools' files, put
+    back the user's own sections it took over (``[default]``), and clear the active profile; the
+    store stays.  Returns what was done (``.lines``: one line per file); ``dry_run`` changes
+    nothing."""
+    from s3env.integrations.release import release as run_release
+    from s3env.store.profiles import ProfileStore
+
+    result = run_release(ProfileStore(), dry_run=dry_run)
+    for message in result.notices:
+        from s3env.core.errors import SyncNotice
+
+        warnings.warn(message, SyncNotice, stacklevel=2)
+    return result
 
 
 def _warn(result: SyncResult) -> SyncResult:

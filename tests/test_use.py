@@ -229,11 +229,27 @@ def test_credential_process_keeps_keys_out_of_plain_files(
     )
     # A secret no INI line can carry exactly gets credential_process automatically.
     add(run_s3env, "odd", "--endpoint-url", moto.url, secret=" leading-space-secret")
-    ok(run_s3env("use", "cp"))
+    # s3env on PATH is this very program: the line runs plain `s3env` (survives a moved venv).
+    on_path = f"{BIN}:/usr/bin:/bin"
+    ok(run_s3env("use", "cp", env={"PATH": on_path}))
     creds = sandbox.aws_credentials.read_text() if sandbox.aws_credentials.exists() else ""
     assert "PROCESS-SECRET" not in creds and "leading-space" not in creds
     config = raw_config_parse(str(sandbox.aws_config))
-    assert config["profile cp"]["credential_process"].endswith("credential-process cp")
+    assert config["profile cp"]["credential_process"] == "s3env credential-process cp"
+    assert config["profile odd"]["credential_process"] == "s3env credential-process odd"
+    listed = subprocess.run(
+        [AWS, "s3", "ls"], env=dict(sandbox.env, PATH=on_path), capture_output=True, text=True, timeout=60
+    )
+    assert listed.returncode == 0 and bucket in listed.stdout, listed.stderr
+
+    # Another program named s3env on PATH (or none): the absolute path of this one.
+    other = sandbox.root / "otherbin"
+    other.mkdir()
+    (other / "s3env").write_text("#!/bin/sh\nexit 1\n")
+    (other / "s3env").chmod(0o755)
+    ok(run_s3env("write", env={"PATH": f"{other}:/usr/bin:/bin"}))
+    config = raw_config_parse(str(sandbox.aws_config))
+    assert config["profile cp"]["credential_process"] == f"{BIN / 's3env'} credential-process cp"
     assert config["profile odd"]["credential_process"].endswith("credential-process odd")
 
     out = json.loads(ok(run_s3env("credential-process", "odd")).stdout)

@@ -195,7 +195,7 @@ _TABLE: tuple[Command, ...] = (
         examples=(
             "s3env use minio          (every tool now talks to minio's endpoint with its keys)",
             "s3env use                (print the active profile)",
-            "s3env use work --take-default",
+            "s3env use work --take-default  (also [default]; yours is kept as profile aws-default)",
         ),
         args=("profile",),
     ),
@@ -208,6 +208,16 @@ _TABLE: tuple[Command, ...] = (
             "s3env write              (re-render every managed section from the store)",
             "s3env write --check      (exit 1 if a managed section drifted or was edited by hand)",
             "s3env write --diff       (show what would change; secrets masked)",
+        ),
+    ),
+    Command(
+        "release",
+        "s3env.cli.commands.use:release",
+        "Give every tool's files back: remove what s3env wrote, put back your own [default].",
+        "switching",
+        examples=(
+            "s3env release --dry-run  (say what would change; change nothing)",
+            "s3env release            (before uninstalling s3env; the store stays)",
         ),
     ),
     Command(

@@ -31,6 +31,12 @@ CREDENTIAL_PROVIDERS: tuple[str, ...] = (
 )
 
 
+def config_header(profile: str) -> str:
+    """How the config file names a profile's section: ``default`` (botocore's spelling; it also
+    reads ``[profile default]``), else ``profile NAME``.  The credentials file says ``NAME``."""
+    return "default" if profile == "default" else f"profile {profile}"
+
+
 @dataclass
 class AwsFiles:
     """The AWS shared files, parsed: profile name -> settings, services name -> settings."""
@@ -126,7 +132,7 @@ def _botocore_region(
     if env.get("AWS_DEFAULT_REGION"):
         return env["AWS_DEFAULT_REGION"], "AWS_DEFAULT_REGION (AWS_REGION is not read)"
     if scoped.get("region"):
-        return scoped["region"], f"[profile {profile}] region"
+        return scoped["region"], f"[{config_header(profile)}] region"
     return None, "none set (S3 requests are signed for us-east-1)"
 
 
@@ -168,7 +174,7 @@ def _role(merged: Mapping[str, Any], profile: str) -> Credentials:
     return Credentials(
         "assume-role",
         f"assume role ({arn})",
-        f"[profile {profile}] has role_arn",
+        f"[{config_header(profile)}] has role_arn",
         ("assume-role", arn, str(base)),
     )
 
@@ -187,14 +193,14 @@ def _sso(merged: Mapping[str, Any], profile: str) -> Credentials:
     return Credentials(
         "sso",
         "sso",
-        f"[profile {profile}] uses SSO",
+        f"[{config_header(profile)}] uses SSO",
         ("sso", str(start), str(merged.get("sso_account_id", "")), str(merged.get("sso_role_name", ""))),
     )
 
 
 def _process(merged: Mapping[str, Any], profile: str) -> Credentials:
     command = str(merged["credential_process"])
-    rule = f"[profile {profile}] has credential_process"
+    rule = f"[{config_header(profile)}] has credential_process"
     return Credentials("process", "credential_process", rule, process_identity(command))
 
 
@@ -209,7 +215,7 @@ def _in_credentials_file(key_id: str, profile: str) -> Credentials:
 
 def _in_config_file(key_id: str, profile: str) -> Credentials:
     return Credentials(
-        "config-file", f"config file [profile {profile}]", "keys in the config file", ("keys", key_id)
+        "config-file", f"config file [{config_header(profile)}]", "keys in the config file", ("keys", key_id)
     )
 
 
@@ -235,7 +241,8 @@ def _botocore_credentials(env: Mapping[str, str], files: AwsFiles, profile: str)
         return _in_credentials_file(key_id, profile)
     if merged.get("login_session"):
         session = str(merged["login_session"])
-        return Credentials("login", "login", f"[profile {profile}] has login_session", ("login", session))
+        rule = f"[{config_header(profile)}] has login_session"
+        return Credentials("login", "login", rule, ("login", session))
     if merged.get("credential_process"):
         return _process(merged, profile)
     if key_id := _keys(files.config_profiles.get(profile, {})):
@@ -334,7 +341,7 @@ def resolve_botocore(env: Mapping[str, str], files: AwsFiles, tool: str = "boto3
         endpoint = _nested(files.services[name], "s3")["endpoint_url"]
         decided["endpoint_url"] = f"[services {name}] s3 endpoint_url (named by the profile's services)"
     elif scoped.get("endpoint_url"):
-        endpoint, decided["endpoint_url"] = scoped["endpoint_url"], f"[profile {profile}] endpoint_url"
+        endpoint, decided["endpoint_url"] = scoped["endpoint_url"], f"[{config_header(profile)}] endpoint_url"
     else:
         decided["endpoint_url"] = "nothing set (a nested s3 = endpoint_url is ignored): AWS endpoint"
     region, decided["region"] = _botocore_region(env, _merged(files, profile), profile)
@@ -363,7 +370,7 @@ def resolve_s5cmd(env: Mapping[str, str], files: AwsFiles) -> Resolution:
     elif env.get("AWS_DEFAULT_REGION"):
         region, decided["region"] = env["AWS_DEFAULT_REGION"], "AWS_DEFAULT_REGION"
     elif config.get("region"):
-        region, decided["region"] = config["region"], f"[profile {profile}] region"
+        region, decided["region"] = config["region"], f"[{config_header(profile)}] region"
     else:
         region, decided["region"] = "us-east-1", "none set: s5cmd's default us-east-1"
     creds = _s5cmd_credentials(env, files, profile, missing)

@@ -62,6 +62,9 @@ class Report:
     profile_source: str | None = None
     #: the ``.s3env`` file that chose it (source "directory")
     profile_file: str | None = None
+    #: what the user should know that is not a problem (``ok`` stays true): e.g. their own
+    #: [default], which s3env leaves alone
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def expected_region(self) -> str | None:
@@ -89,6 +92,7 @@ class Report:
             "environment": self.environment,
             "tools": {name: r.to_json() for name, r in self.tools.items()},
             "problems": [p.to_json() for p in self.problems],
+            "notes": [n.to_json() for n in self.notes],
         }
         if self.live:
             data["live"] = self.live
@@ -365,6 +369,56 @@ def checksum_problems(
     return problems
 
 
+def default_note(where: list[str], profile: str) -> Problem:
+    """The user's own [default], left alone: ``use`` says so once per store, doctor every time."""
+    return Problem(
+        "default-not-managed",
+        f"your own {', '.join(where)} is left alone: tools run without AWS_PROFILE (plain shells, "
+        f"cron, IDEs) use it, not {profile}",
+        f"s3env use {profile} --take-default (yours is kept as profile 'aws-default'; "
+        "'s3env release' puts it back)",
+    )
+
+
+def credential_process_problems(files: AwsFiles, config_path: str, env: Mapping[str, str]) -> list[Problem]:
+    """A ``credential_process`` whose program is gone (a virtualenv moved or removed, s3env
+    uninstalled): every tool using that profile fails to get credentials."""
+    import shlex
+    import shutil
+
+    from s3env.core.resolve import config_header
+
+    problems: list[Problem] = []
+    for name, values in files.config_profiles.items():
+        command = values.get("credential_process")
+        if not isinstance(command, str) or not command.strip():
+            continue
+        try:
+            argv = shlex.split(command)
+        except ValueError:
+            continue
+        program = argv[0]
+        if os.sep in program or (os.altsep and os.altsep in program):
+            alive = os.path.isfile(program) and os.access(program, os.X_OK)
+        else:
+            alive = shutil.which(program, path=env.get("PATH", os.defpath)) is not None
+        if alive:
+            continue
+        ours = argv[1:2] == ["credential-process"]
+        problems.append(
+            Problem(
+                "credential-process-missing",
+                f"{config_path} [{config_header(name)}] runs credential_process {program}, which "
+                f"does not exist: tools using profile {name} get no credentials",
+                "run 's3env write' (it writes the s3env installed now), or 's3env release' before "
+                "removing s3env"
+                if ours
+                else f"fix credential_process in [{config_header(name)}]",
+            )
+        )
+    return problems
+
+
 def drift_problems(result: SyncResult, state: ManagedState) -> list[Problem]:
     """Differences between the files and the store that s3env would have to write (the same
     lines as ``s3env write --check``).  Pure."""
@@ -499,6 +553,7 @@ def diagnose(
     env = os.environ if env is None else env
     store = store or ProfileStore(env=env)
     problems: list[Problem] = []
+    notes: list[Problem] = []
     data = store.read()
     profile_name, profile_source, profile_file, choice_problem = which_profile(store, env, name, cwd)
     if choice_problem is not None:
@@ -532,6 +587,8 @@ def diagnose(
 
             result, state = plan(store, active=data.settings.get("active"))
             problems += drift_problems(result, state)
+            if result.default_left_alone and profile_name:
+                notes.append(default_note(result.default_left_alone, profile_name))
         except ManagedSectionConflict as exc:
             problems.append(
                 Problem("managed-files-blocked", exc.message, "see the message; --force overrides")
@@ -539,6 +596,7 @@ def diagnose(
         except S3envError as exc:  # a target s3env will not write through, a broken record …
             problems.append(Problem("managed-files-blocked", exc.message, "see the message"))
     tools = resolve_all(env, aws_files)
+    problems += credential_process_problems(aws_files, config_path, env)
     problems += private_path_problems(store.paths, env)
     expected = followed = None
     if profile is not None:
@@ -579,6 +637,7 @@ def diagnose(
         tools=tools,
         problems=problems,
         expected=expected,
+        notes=notes,
     )
 
 

@@ -108,14 +108,18 @@ def import_profiles(
                 f"{' and more' if len(failed) > 1 else ''}; nothing was imported"
             )
         chosen = [c for c in candidates if c.skip is None]
-        if dry_run or not chosen:
+        # A profile already in the store as it is in the files (e.g. after `s3env release` gave
+        # its sections back): adopted again, so `s3env use` can write it.
+        again = [c for c in candidates if c.skip == UNCHANGED and c.adoptable and not c.adopt_blocker]
+        if dry_run or not (chosen or again):
             return ImportResult(candidates, written=False, adopted=[])
-        state, adopted = _adoption(store, chosen, str(aws_config_file(env)))
+        state, adopted = _adoption(store, chosen + again, str(aws_config_file(env)))
         with store.transaction():
-            store.add_many([c.profile for c in chosen], force=force)
+            if chosen:
+                store.add_many([c.profile for c in chosen], force=force)
             if adopted:
                 save_state(store.paths.root, state)
-    return ImportResult(candidates, written=True, adopted=adopted)
+    return ImportResult(candidates, written=bool(chosen or adopted), adopted=adopted)
 
 
 def _adoption(store: ProfileStore, candidates: list[Candidate], config_path: str):
@@ -138,7 +142,10 @@ def _adoption(store: ProfileStore, candidates: list[Candidate], config_path: str
             if current is None or values is None:
                 continue
             state.files.setdefault(path, {})[header] = OwnedSection(
-                sha256=digest(current), profile=candidate.profile.name, keys=value_keys(values)
+                sha256=digest(current),
+                profile=candidate.profile.name,
+                keys=value_keys(values),
+                original=current,  # the user's section: `s3env release` puts it back as it was
             )
             adopted.append((path, header))
     return state, adopted

@@ -22,11 +22,12 @@ import os
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from s3env.core.errors import AwsFileParseError, ManagedSectionConflict, S3envError
-from s3env.core.selfcmd import self_command
+from s3env.core.errors import AwsFileParseError, ImportRefused, ManagedSectionConflict, S3envError
+from s3env.core.model import Profile
+from s3env.core.selfcmd import credential_process_command
 from s3env.integrations.writers import (
     WRITERS,
     IniKeysTarget,
@@ -39,6 +40,7 @@ from s3env.integrations.writers import (
 )
 from s3env.store import fileguard, fsio
 from s3env.store.managed import (
+    DEFAULT_LEFT_ALONE,
     ManagedState,
     OwnedSection,
     digest,
@@ -81,6 +83,8 @@ class SyncResult:
     blocked: dict[str, list[str]] = field(default_factory=dict)
     #: the user's own [default] sections, left alone (tools run without AWS_PROFILE use them)
     default_left_alone: list[str] = field(default_factory=list)
+    #: ``--take-default``: the profile the user's own [default] was kept as, when it was added now
+    kept_default: str | None = None
 
     @property
     def changed(self) -> list[FileUpdate]:
@@ -175,6 +179,7 @@ def plan_ini_target(
     taken_groups: set[str],
     skipped_groups: set[str],
     skipped_profiles: frozenset[str] = frozenset(),
+    managed_groups: frozenset[str] = frozenset(),
 ) -> FileUpdate:
     """The new text of one INI file.  Pure.  Raises before anything is decided on bad input.
 
@@ -212,40 +217,53 @@ def plan_ini_target(
         before = ini_edit.section_text(new, section.header, path, kind=target.kind)
         items, keep = list(section.items), frozenset[str]()
         entry = owned.get(section.header)
+        original = entry.original if entry is not None else None
+        if entry is None and len(existing) == 1 and existing[0].header == section.header:
+            original = before  # the user's own section, taken over: release puts it back
         if entry is not None and not foreign and before is not None:
             values = ini_edit.section_values(new, section.header, path, kind=target.kind) or {}
             items, keep, _names = _with_user_keys(items, values, _owned_keys(entry, values, before, items))
-        new = ini_edit.edit_section(new, section.header, items, path, kind=target.kind, keep=keep)
+        if entry is None and original is not None:
+            # Taken over whole (comments inside too), so that release can put back exactly its bytes.
+            new = ini_edit.upsert_section(new, section.header, items, path, kind=target.kind)
+        else:
+            new = ini_edit.edit_section(new, section.header, items, path, kind=target.kind, keep=keep)
         after = ini_edit.section_text(new, section.header, path, kind=target.kind)
         owned_after[section.header] = OwnedSection(
-            sha256=digest(after), profile=section.profile, keys=item_keys(section.items)
+            sha256=digest(after), profile=section.profile, keys=item_keys(section.items), original=original
         )
         if before is None:
             changes.append(f"added [{section.header}]")
         elif before != after:
             changes.append(f"updated [{section.header}]")
+    held = {h for group in managed_groups for h in target.group_headers.get(group, ())}
     for header, entry in owned.items():
         if header in desired_headers:
             continue
         if entry.profile in skipped_profiles:
             owned_after[header] = entry  # the profile's other sections wait with it
             continue
-        now = ini_edit.section_text(new, header, path, kind=target.kind)
-        if now is None:
+        if entry.original is not None and header in held:
+            # A taken member of a group s3env still writes (credentials [default] while the active
+            # profile uses credential_process): it stays s3env's, empty, until the group is given back.
+            new, emptied = _emptied(new, header, entry, path, target.kind, entry.original)
+            owned_after[header] = emptied
             continue
-        values = ini_edit.section_values(new, header, path, kind=target.kind) or {}
-        leftover, keep, names = _with_user_keys([], values, _owned_keys(entry, values, now, []))
-        if names:
-            new = ini_edit.edit_section(new, header, leftover, path, kind=target.kind, keep=keep)
-            changes.append(f"removed s3env's keys from [{header}]")
-            notices.append(f"{path}: left [{header}] with your own {', '.join(names)}; it is yours again")
-        else:
-            new = ini_edit.remove_section(new, header, path, kind=target.kind)
-            changes.append(f"removed [{header}]")
-    # With --take-default, the user's own members of a taken group that we do not rewrite go too.
+        new, change, notice = give_back(new, header, entry, path, target.kind)
+        changes += change
+        notices += notice
+    # With --take-default, the user's own members of a taken group that we do not rewrite are
+    # emptied (kept for release when they can be put back exactly, else removed; backed up).
     for group in taken_groups:
         for header in target.group_headers.get(group, ()):
-            if header not in desired_headers and ini_edit.section_text(new, header, path, kind=target.kind):
+            if header in desired_headers or header in owned_after:
+                continue
+            found = ini_edit.find_sections(new, header, target.kind, path)
+            if len(found) == 1 and found[0].header == header:
+                original = ini_edit.section_text(new, header, path, kind=target.kind)
+                new, owned_after[header] = _emptied(new, header, None, path, target.kind, original)
+                changes.append(f"emptied [{header}]")
+            elif found:
                 new = ini_edit.remove_section(new, header, path, kind=target.kind)
                 changes.append(f"removed [{header}]")
     return FileUpdate(
@@ -259,6 +277,69 @@ def plan_ini_target(
         hand_edited=hand_edited,
         notices=notices,
     )
+
+
+def _emptied(
+    text: str, header: str, entry: OwnedSection | None, path: str, kind: str, original: str | None
+) -> tuple[str, OwnedSection]:
+    """``[header]`` with none of s3env's keys (a user's key added since stays), owned by s3env."""
+    if entry is None:  # taken over whole (comments inside too): release puts back exactly its bytes
+        new = ini_edit.upsert_section(text, header, [], path, kind=kind)
+    else:
+        now = ini_edit.section_text(text, header, path, kind=kind) or ""
+        values = ini_edit.section_values(text, header, path, kind=kind) or {}
+        leftover, keep, _names = _with_user_keys([], values, _owned_keys(entry, values, now, []))
+        new = ini_edit.edit_section(text, header, leftover, path, kind=kind, keep=keep)
+    after = ini_edit.section_text(new, header, path, kind=kind)
+    return new, OwnedSection(sha256=digest(after), keys=(), original=original)
+
+
+def _replace_section(text: str, header: str, replacement: str, path: str, kind: str) -> str:
+    """``text`` with the span of ``[header]`` (the exact spelling, else its first look-alike)
+    replaced by ``replacement``; every other character kept."""
+    found = ini_edit.find_sections(text, header, kind, path)
+    target = next((s for s in found if s.header == header), found[0])
+    out = text[: target.start] + replacement + text[target.end :]
+    ini_edit.validate(out, path, kind)
+    return out
+
+
+def give_back(
+    text: str, header: str, entry: OwnedSection, path: str, kind: str
+) -> tuple[str, list[str], list[str]]:
+    """An owned section s3env no longer writes: (new text, changes, notices).  Pure.
+
+    A section s3env took over from the user gets its original bytes back (with any key the user
+    added by hand since); one s3env created loses s3env's keys, and goes when none of the user's
+    is left in it.  A section the user deleted stays deleted."""
+    now = ini_edit.section_text(text, header, path, kind=kind)
+    if now is None:
+        return text, [], []
+    values = ini_edit.section_values(text, header, path, kind=kind) or {}
+    owned_keys = _owned_keys(entry, values, now, [])
+    if entry.original is not None:
+        new = _replace_section(text, header, entry.original, path, kind)
+        original = ini_edit.section_values(entry.original, header, path, kind=kind) or {}
+        top, nested = _user_keys(values, owned_keys)
+        items: list[tuple[str, object]] = [(k, values[k]) for k in sorted(top)]
+        for block, subs in nested.items():
+            base = original.get(block)
+            merged = dict(base) if isinstance(base, dict) else {}
+            merged.update(subs)
+            items.append((block, list(merged.items())))
+        notices: list[str] = []
+        if items:
+            keep = frozenset(k for k in original if k not in {k2 for k2, _v in items})
+            new = ini_edit.edit_section(new, header, items, path, kind=kind, keep=keep)
+            names = ", ".join(k for k, _v in items)
+            notices.append(f"{path}: put back your own [{header}], with the {names} you added")
+        return new, [f"put back your own [{header}]"], notices
+    leftover, keep, names = _with_user_keys([], values, owned_keys)
+    if names:
+        new = ini_edit.edit_section(text, header, leftover, path, kind=kind, keep=keep)
+        notice = f"{path}: left [{header}] with your own {', '.join(names)}; it is yours again"
+        return new, [f"removed s3env's keys from [{header}]"], [notice]
+    return ini_edit.remove_section(text, header, path, kind=kind), [f"removed [{header}]"], []
 
 
 def _key_header(section: str, key: str) -> str:
@@ -330,13 +411,16 @@ def plan_keys_target(
     )
 
 
-def build_context(store: ProfileStore, active: str | None) -> WriteContext:
+def build_context(store: ProfileStore, active: str | None, adding: tuple[Profile, ...] = ()) -> WriteContext:
+    """What the writers need; ``adding``: profiles (with their secrets) about to join the store."""
     data = store.read()
     secret_store = store.secret_store(data.settings, for_write=False)
     profiles = [
         p.replace(**secret_store.get_all(p.name)) if secret_store is not None else p
         for p in data.profiles.values()
+        if p.name not in {a.name for a in adding}
     ]
+    profiles += adding
     return WriteContext(
         profiles=tuple(profiles),
         active=active,
@@ -344,7 +428,7 @@ def build_context(store: ProfileStore, active: str | None) -> WriteContext:
         aws_config=aws_config_file(store.env),
         aws_credentials=aws_credentials_file(store.env),
         home=home_dir(store.env),
-        s3env_command=self_command(),
+        s3env_command=credential_process_command(),
     )
 
 
@@ -385,13 +469,14 @@ def plan(
     force: bool = False,
     take_default: bool = False,
     must_write: str | None = None,
+    adding: tuple[Profile, ...] = (),
 ) -> tuple[SyncResult, ManagedState]:
     """Everything ``sync`` would write, computed without writing (used by --check and --diff).
 
     A profile whose sections would overwrite sections of the user's is left out (a notice says so),
     so one such profile never blocks the others; the active profile raises instead, and so does
     ``must_write`` (a profile just added, renamed or copied)."""
-    ctx = build_context(store, active)
+    ctx = build_context(store, active, adding)
     state = load_state(store.paths.root)
     notices: list[str] = []
     updates: list[FileUpdate] = []
@@ -439,11 +524,12 @@ def plan(
                 skipped.add(group)
                 if any(s.group == group for t in ini_targets for s in t.sections):
                     default_left_alone.extend(blockers)
-                    notices.append(
-                        f"left your own {', '.join(blockers)} alone: tools run without AWS_PROFILE "
-                        "still use it (pass --take-default to let s3env manage [default]; "
-                        "the old file is backed up)"
-                    )
+                    if DEFAULT_LEFT_ALONE not in state.told:  # said once per store; doctor always
+                        state.told.add(DEFAULT_LEFT_ALONE)
+                        notices.append(default_left_alone_notice(blockers, active))
+        managed_groups = frozenset(
+            s.group for t in ini_targets for s in t.sections if s.group and s.group not in skipped
+        )
         for target in targets:
             if isinstance(target, IniKeysTarget):
                 updates.append(
@@ -459,6 +545,7 @@ def plan(
                         taken_groups=taken,
                         skipped_groups=skipped,
                         skipped_profiles=frozenset(writer_blocked),
+                        managed_groups=managed_groups,
                     )
                 )
             elif isinstance(target, WholeFileDir):
@@ -531,6 +618,18 @@ def _stale_files(target: WholeFileDir, named: set[Path]) -> list[FileUpdate]:
     return removals
 
 
+def default_left_alone_notice(blockers: list[str], active: str | None) -> str:
+    """The one notice (once per store; ``doctor`` reports it every time) about the user's own
+    ``[default]``: what it means and the way out."""
+    name = active or "NAME"
+    return (
+        f"left your own {', '.join(blockers)} alone: tools run without AWS_PROFILE (plain shells, "
+        f"cron, IDEs) still use it, not s3env's profile. To switch those too: s3env use {name} "
+        "--take-default (your [default] is kept as profile 'aws-default'; 's3env release' puts it "
+        "back). Said once; 's3env doctor' reports it."
+    )
+
+
 def _backup_label(update: FileUpdate) -> str:
     tag = hashlib.sha256(str(update.path).encode()).hexdigest()[:8]
     return f"{update.label}-{tag}"
@@ -561,8 +660,10 @@ def apply(store: ProfileStore, result: SyncResult, state: ManagedState) -> None:
         owned = dict(state.owned(update.path))
         for header, entry in update.owned_after.items():
             if owned.get(header) != entry:
-                owned[header] = OwnedSection(sha256=entry.sha256, pending=True, profile=entry.profile)
+                owned[header] = replace(entry, keys=None, pending=True)
         state.files[str(update.path)] = owned
+    for update in result.changed:  # what release gives back byte for byte (or deletes)
+        state.pristine.setdefault(str(update.path), digest(update.old_text))
     save_state(root, state)
     # 2. Back up and replace (or remove) each changed file.
     for update in result.changed:
@@ -583,6 +684,69 @@ def apply(store: ProfileStore, result: SyncResult, state: ManagedState) -> None:
 
 _KEEP = object()
 
+#: the name ``use --take-default`` keeps the user's own [default] under (as ``import aws`` does)
+KEPT_DEFAULT = "aws-default"
+
+
+def default_to_keep(store: ProfileStore) -> Profile | None:
+    """The user's own ``[default]`` (config and credentials sections, every key) as profile
+    ``aws-default``, for ``--take-default`` to add before it takes the sections over; None when
+    there is no such section of the user's, or when ``aws-default`` already is exactly it.
+
+    Refuses (:class:`ImportRefused`, before anything is written) what ``s3env use aws-default``
+    could not give back exactly: a key s3env cannot carry, look-alike headers, endpoints that
+    disagree, or an ``aws-default`` in the store that is something else."""
+    from s3env.integrations.importers import aws as aws_importer
+
+    state = load_state(store.paths.root)
+    config_path, creds_path = aws_config_file(store.env), aws_credentials_file(store.env)
+    texts: dict[str, str | None] = {}
+    theirs = False
+    for path, kind in ((config_path, "config"), (creds_path, "credentials")):
+        text = _read(path)
+        found = ini_edit.find_sections(text or "", "default", kind, str(path)) if text else []
+        if text is not None:
+            ini_edit.validate(text, str(path), kind)
+        mine = [s for s in found if not state.owns(path, s.header)]
+        if mine and (len(found) > 1 or any(s.header != "default" for s in found)):
+            shown = ", ".join(f"[{s.header}]" for s in found)
+            raise ImportRefused(
+                f"{path}: your [default] is spelled {shown}; botocore reads them as one section, "
+                "which s3env cannot give back exactly: merge them into one [default] first "
+                "(nothing was changed)"
+            )
+        texts[str(path)] = text if mine else None
+        theirs = theirs or bool(mine)
+    if not theirs:
+        return None
+    candidates = aws_importer.candidates_from_texts(
+        texts[str(config_path)], texts[str(creds_path)], str(config_path), str(creds_path)
+    )
+    candidate = next(c for c in candidates if any(h == "default" for _p, h in c.sections))
+    why = candidate.skip
+    if why is None and any(n.startswith("endpoints disagree") for n in candidate.notes):
+        why = "its endpoints disagree (awscli and megfile would reach different servers)"
+    if why is None:
+        try:
+            candidate.profile.validate()
+        except S3envError as exc:
+            why = exc.message
+    if why is not None:
+        raise ImportRefused(
+            f"your own [default] cannot be kept exactly as profile '{KEPT_DEFAULT}' ({why}); "
+            "nothing was changed: edit it, or leave it yours (use without --take-default)"
+        )
+    profile = candidate.profile.replace(name=KEPT_DEFAULT)
+    if KEPT_DEFAULT in store.names():
+        if store.get(KEPT_DEFAULT, secrets=True) == profile:
+            return None  # already kept (s3env import aws, or an earlier --take-default)
+        raise ImportRefused(
+            f"profile '{KEPT_DEFAULT}' already exists and is not your current [default]; "
+            f"rename it first ('s3env profile rename {KEPT_DEFAULT} NEW') so --take-default can keep "
+            "your [default] under that name (nothing was changed)"
+        )
+    return profile
+
 
 def sync(
     store: ProfileStore,
@@ -602,10 +766,20 @@ def sync(
         assert new_active is None or isinstance(new_active, str)
         if new_active is not None:
             store.get(new_active)  # ProfileNotFound with a did-you-mean
+        kept = default_to_keep(store) if take_default else None
+        adding = (kept,) if kept is not None else ()
         result, state = plan(
-            store, active=new_active, force=force, take_default=take_default, must_write=must_write
+            store,
+            active=new_active,
+            force=force,
+            take_default=take_default,
+            must_write=must_write,
+            adding=adding,
         )
         check_targets(store, result, switching=new_active != current_active)
+        if kept is not None:
+            store.add(kept)
+            result.kept_default = kept.name
         if new_active != current_active:
             store.set_setting("active", new_active)
         apply(store, result, state)

@@ -36,17 +36,32 @@ class OwnedSection:
     #: the keys s3env wrote there (``block.key`` inside a nested block); a key a user adds by hand
     #: is not among them and is kept.  None in records made before keys were tracked.
     keys: tuple[str, ...] | None = None
+    #: the user's own section, as it was before s3env took it over (``use --take-default``,
+    #: ``--force``, ``import aws`` adopting it): ``release`` puts these bytes back.  It may hold
+    #: keys (the credentials file): never in a repr; managed.json is 0600.
+    original: str | None = field(default=None, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"sha256": self.sha256, "pending": self.pending, "profile": self.profile}
         if self.keys is not None:
             data["keys"] = list(self.keys)
+        if self.original is not None:
+            data["original"] = self.original
         return data
+
+
+#: ``ManagedState.told``: the notice that the user's own [default] was left alone was shown
+DEFAULT_LEFT_ALONE = "default-left-alone"
 
 
 @dataclass
 class ManagedState:
     files: dict[str, dict[str, OwnedSection]] = field(default_factory=dict)
+    #: path -> digest of the file before s3env first wrote to it (None: there was no file), so
+    #: ``release`` can tell a file it gives back byte for byte, or one it created, from the rest
+    pristine: dict[str, str | None] = field(default_factory=dict)
+    #: one-time notices already shown for this store (``DEFAULT_LEFT_ALONE``)
+    told: set[str] = field(default_factory=set)
 
     def owned(self, path: Path | str) -> dict[str, OwnedSection]:
         return self.files.get(str(path), {})
@@ -66,6 +81,10 @@ class ManagedState:
                 if sections
             },
         }
+        if self.pristine:
+            data["pristine"] = dict(sorted(self.pristine.items()))
+        if self.told:
+            data["told"] = sorted(self.told)
         return json.dumps(data, indent=2, sort_keys=True) + "\n"
 
     @classmethod
@@ -81,14 +100,28 @@ class ManagedState:
                         pending=bool(entry.get("pending", False)),
                         profile=entry.get("profile"),
                         keys=_keys(entry.get("keys")),
+                        original=_optional_str(entry.get("original"), "original"),
                     )
                     for header, entry in sections.items()
                 }
                 for path, sections in data["files"].items()
             }
+            pristine = {
+                str(path): _optional_str(value, "pristine")
+                for path, value in dict(data.get("pristine") or {}).items()
+            }
+            told = data.get("told") or []
+            if not isinstance(told, list) or not all(isinstance(t, str) for t in told):
+                raise ValueError("'told' must be a list of strings")
         except (ValueError, AttributeError, TypeError) as exc:
             raise StoreError(f"{where}: cannot read s3env's record of managed sections ({exc})") from None
-        return cls(files=files)
+        return cls(files=files, pristine=pristine, told=set(told))
+
+
+def _optional_str(value: Any, what: str) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise ValueError(f"'{what}' must be a string")
+    return value
 
 
 def _keys(value: Any) -> tuple[str, ...] | None:

@@ -99,6 +99,10 @@ def _print(report) -> None:  # type: ignore[no-untyped-def]
         by = r.decided_by
         print(mask_urls_in(f"{tool}: endpoint by {by.get('endpoint_url')}; profile by {by.get('profile')}"))
     print()
+    for n in report.notes:
+        print(f"note: {n.message}\n      to change it: {n.fix}")
+    if report.notes:
+        print()
     if report.ok:
         print("No problems found.")
         return
