@@ -23,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from devtools.devserver import MotoServer
-from s3env.shim.boto3.progress import format_bytes, format_duration, render_bar
+from s3env.shim.boto3.progress import TransferProgress, format_bytes, format_duration, render_bar
 from tests.conftest import S3ENV, Sandbox, make_shim, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 
@@ -153,6 +153,32 @@ def test_zero_bytes_in_total() -> None:
     assert render_bar(0, 0, 1, 2, 1.0, 128).startswith("50.00% ")
     assert render_bar(0, 0, 0, 0, 1.0, 128).startswith("0.00% ")
     assert render_bar(0, 0, 0, 0, 1.0, 128, finished=True).startswith("100.00% ")
+
+
+def test_the_counts_follow_each_object_to_its_end() -> None:
+    """Totals while walking, an object of unknown size, a retried part taken back, a skip and a
+    failure out of the totals, a server-side copy counted whole when done."""
+    progress = TransferProgress(enabled=True, stream=io.BytesIO())
+    upload, copy, skipped, failed = (progress.found(n) for n in (1000, 500, 300, 200))
+    download = progress.found(None)
+    assert progress.snapshot() == (0, None, 0, None)  # still walking
+    progress.walked()
+    assert progress.snapshot() == (0, None, 0, None)  # one size not known yet
+    download.sized(4000)
+    assert progress.snapshot() == (0, 6000, 0, 5)
+    upload.sent(600)
+    upload.sent(-600)  # rewound for a retry
+    upload.sent(1000)
+    upload.done()
+    failed.sent(150)
+    failed.dropped()
+    skipped.dropped()
+    copy.done()
+    download.sent(4000)
+    download.done()
+    download.dropped()  # an object ends once
+    assert progress.snapshot() == (5500, 5500, 3, 3)
+    assert render_bar(*progress.snapshot(), 2.0, 128).startswith("100.00% ")
 
 
 # ---- on a terminal ---------------------------------------------------------------------------
