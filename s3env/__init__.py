@@ -93,6 +93,12 @@ def __getattr__(name: str) -> Any:
     return value
 
 
+def __dir__() -> list[str]:
+    """The whole API, loaded or not yet (``dir(s3env)``, a notebook's completion), without
+    importing any of it."""
+    return sorted({*__all__, *_LAZY, *(name for name in globals() if name.startswith("__"))})
+
+
 __all__ = [
     "PROVIDERS",
     "DefaultNotManaged",

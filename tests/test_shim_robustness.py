@@ -253,36 +253,6 @@ def test_large_file_memory_stays_bounded(sandbox: Sandbox, seaweedfs: MotoServer
     assert down_mib < 200, f"download peak RSS {down_mib:.0f} MiB"
 
 
-# ---- the progress bar -------------------------------------------------------------------------
-
-
-def test_progress_bar_on_a_terminal_only(sandbox: Sandbox, moto: MotoServer, tmp_path: Path) -> None:
-    import pexpect
-
-    bucket = unique_bucket("progress")
-    s3_client(moto).create_bucket(Bucket=bucket)
-    add_profile("bar", moto.url)
-    data = os.urandom(12 * MIB)
-    (tmp_path / "big.bin").write_bytes(data)
-    env = {**sandbox.env, "TERM": "xterm-256color", "COLUMNS": "120", "S3ENV_PROGRESS_DELAY": "0"}
-    argv = ["--backend", "boto3", "-p", "bar", "cp", "-p", "5", "big.bin", f"s3://{bucket}/big.bin"]
-    child = pexpect.spawn(S3ENV, argv, env=env, cwd=str(tmp_path), timeout=120)
-    child.expect(pexpect.EOF)
-    child.close()
-    screen = child.before.decode("utf-8", "replace")
-    assert child.exitstatus == 0, screen
-    assert "━" in screen and "MiB" in screen  # rich's bar and its byte counter (binary units)
-    assert f"cp big.bin s3://{bucket}/big.bin" in screen
-    assert s3_client(moto).get_object(Bucket=bucket, Key="big.bin")["Body"].read() == data
-
-    # The same download and upload on pipes: s5cmd's lines on stdout, nothing on stderr.
-    for args in (argv, ["--backend", "boto3", "-p", "bar", "cp", f"s3://{bucket}/big.bin", "back.bin"]):
-        r = subprocess.run([S3ENV, *args], env=env, cwd=tmp_path, capture_output=True, timeout=120)
-        assert r.returncode == 0 and r.stderr == b"", r.stderr
-        assert r.stdout.startswith(b"cp ")
-    assert (tmp_path / "back.bin").read_bytes() == data
-
-
 # ---- a local file that shrinks during its upload ------------------------------------------------
 
 

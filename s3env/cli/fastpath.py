@@ -105,12 +105,12 @@ def _shell_init(args: list[str]) -> int:
     import shlex
 
     from s3env.core.selfcmd import self_command
-    from s3env.integrations.shells import get_shell
+    from s3env.integrations.shells import get_hook_shell, hook_shells
     from s3env.store.paths import StorePaths
 
     if len(args) != 1:
-        raise UsageError("usage: s3env shell-init bash|zsh|fish|pwsh")
-    shell = get_shell(args[0])
+        raise UsageError(f"usage: s3env shell-init {'|'.join(hook_shells())}")
+    shell = get_hook_shell(args[0])
     env_file = StorePaths.from_env().env_file(shell.file_suffix)
     command = self_command()
     if shell.name == "pwsh":
@@ -122,8 +122,7 @@ def _shell_init(args: list[str]) -> int:
     else:
         quoted = shlex.join(command)
     code = shell.hook(quoted, str(env_file))  # absolute: StorePaths makes S3ENV_HOME so
-    if code is None:
-        raise UsageError(f"no prompt hook for {shell.name}: choose bash, zsh, fish or pwsh")
+    assert code is not None  # get_hook_shell: only the shells with a hook
     sys.stdout.write(code)
     return 0
 

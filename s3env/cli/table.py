@@ -413,9 +413,9 @@ def choices(kind: str) -> list[str] | None:
 
         return list(SHELLS)
     if kind == "init-shell":  # the shells with a prompt hook
-        from s3env.integrations.shells import SHELLS
+        from s3env.integrations.shells import hook_shells
 
-        return [name for name, shell in SHELLS.items() if shell.hook("s3env", "/env") is not None]
+        return hook_shells()
     if kind == "completion-shell":
         return list(COMPLETION_SHELLS)
     if kind == "import-source":

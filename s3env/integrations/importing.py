@@ -31,6 +31,8 @@ class ImportResult:
     candidates: list[Candidate]  # every candidate; the skipped ones have ``skip`` set
     written: bool
     adopted: list[tuple[str, str]]
+    #: with no candidate: where the keys are instead (``megfile config s3`` writes the AWS files)
+    hint: str | None = None
 
     @property
     def imported(self) -> list[Candidate]:
@@ -45,12 +47,26 @@ UNCHANGED = "already in the store, unchanged"
 
 
 def plan_import(
-    store: ProfileStore, source: str, env: Mapping[str, str], *, prefix: str = "", force: bool = False
+    store: ProfileStore,
+    source: str,
+    env: Mapping[str, str],
+    *,
+    prefix: str = "",
+    force: bool = False,
+    name: str | None = None,
 ) -> list[Candidate]:
-    """Read the source and decide each candidate's fate.  Writes nothing.
+    """Read the source and decide each candidate's fate.  Writes nothing.  ``name``: the name of
+    the one profile ``env`` makes (instead of ``env``); only for that source.
 
     Raises :class:`ImportRefused` when a candidate would replace a different profile of the store
     (without ``force``)."""
+    if name is not None:
+        from s3env.core.errors import UsageError
+        from s3env.core.model import validate_name
+
+        if source != "env":
+            raise UsageError(f"--name is for 'import env' (one profile); {source} names its own profiles")
+        validate_name(name)
     state = load_state(store.paths.root)
     owned = {(path, header) for path, sections in state.files.items() for header in sections}
     data = store.read()
@@ -58,6 +74,8 @@ def plan_import(
     for candidate in reader(source)(env):
         if any(section in owned for section in candidate.sections):
             continue  # s3env's own section (a profile of the store, or its copy in [default])
+        if name is not None:
+            candidate.profile = candidate.profile.replace(name=name)
         if prefix:
             candidate.profile = candidate.profile.replace(name=f"{prefix}{candidate.profile.name}")
             candidate.adoptable = False
@@ -98,9 +116,10 @@ def import_profiles(
     force: bool = False,
     dry_run: bool = False,
     strict: bool = False,
+    name: str | None = None,
 ) -> ImportResult:
     with fsio.locked(store.paths.lock):
-        candidates = plan_import(store, source, env, prefix=prefix, force=force)
+        candidates = plan_import(store, source, env, prefix=prefix, force=force, name=name)
         failed = [c for c in candidates if c.skip is not None and c.skip != UNCHANGED]
         if strict and failed:
             raise ImportRefused(
@@ -112,7 +131,8 @@ def import_profiles(
         # its sections back): adopted again, so `s3env use` can write it.
         again = [c for c in candidates if c.skip == UNCHANGED and c.adoptable and not c.adopt_blocker]
         if dry_run or not (chosen or again):
-            return ImportResult(candidates, written=False, adopted=[])
+            hint = None if candidates else empty_hint(store, source, env)
+            return ImportResult(candidates, written=False, adopted=[], hint=hint)
         state, adopted = _adoption(store, chosen + again, str(aws_config_file(env)))
         with store.transaction():
             if chosen:
@@ -120,6 +140,29 @@ def import_profiles(
             if adopted:
                 save_state(store.paths.root, state)
     return ImportResult(candidates, written=bool(chosen or adopted), adopted=adopted)
+
+
+def empty_hint(store: ProfileStore, source: str, env: Mapping[str, str]) -> str | None:
+    """Where the keys are when ``source`` had none.  megfile reads the AWS files first, and
+    ``megfile config s3`` writes its keys there (``~/.aws/credentials``), not in megfile's own
+    settings: then ``import aws`` is the import that finds them."""
+    if source != "megfile":
+        return None
+    try:  # s3env's own sections are left out; force: a clash is no error here
+        found = [
+            c
+            for c in plan_import(store, "aws", env, force=True)
+            if c.profile.access_key_id and c.skip != UNCHANGED
+        ]
+    except S3envError:
+        return None  # unreadable AWS files: `import aws` says why
+    if not found:
+        return None
+    where = ", ".join(c.source for c in found[:3]) + (" and more" if len(found) > 3 else "")
+    return (
+        "megfile takes its keys from the AWS files, where `megfile config s3` writes them, and "
+        f"they hold some ({where}): run 's3env import aws' to import them"
+    )
 
 
 def _adoption(store: ProfileStore, candidates: list[Candidate], config_path: str):

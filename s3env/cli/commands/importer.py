@@ -1,4 +1,4 @@
-"""``s3env import aws|env|megfile|rclone|mc [--dry-run] [--prefix P] [--force]``."""
+"""``s3env import aws|env|megfile|rclone|mc [--dry-run] [--prefix P] [--force] [--name N]``."""
 
 from __future__ import annotations
 
@@ -17,6 +17,9 @@ def import_(
     strict: bool = typer.Option(
         False, "--strict", help="Import nothing if any profile would be skipped (invalid or not carried)."
     ),
+    name: str | None = typer.Option(
+        None, "--name", metavar="NAME", help="import env: the name of the profile to create (default: env)."
+    ),
 ) -> None:
     """Adopt an existing setup: profiles from the AWS files, the environment, megfile, rclone or mc."""
     from s3env.core.model import mask_secret, mask_url
@@ -25,10 +28,12 @@ def import_(
 
     store = ProfileStore()
     result = import_profiles(
-        store, source, os.environ, prefix=prefix, force=force, dry_run=dry_run, strict=strict
+        store, source, os.environ, prefix=prefix, force=force, dry_run=dry_run, strict=strict, name=name
     )
     if not result.candidates:
         print(f"Nothing to import from {source}.")
+        if result.hint:
+            print(f"{result.hint}.")
         return
     rows = [
         [

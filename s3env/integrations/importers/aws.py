@@ -32,6 +32,8 @@ from s3env.store.fileguard import read_regular_text
 
 #: The keys of a credentials-file section that s3env models (the rest cannot be carried there).
 CREDENTIAL_KEYS = ("aws_access_key_id", "aws_secret_access_key", "aws_session_token")
+#: what a nested ``s3 =`` block of the credentials file may hold to be taken (`megfile config s3`)
+MEGFILE_S3_KEYS = frozenset({"endpoint_url", "addressing_style"})
 
 Values = Mapping[str, "str | dict[str, str]"]
 
@@ -174,8 +176,12 @@ def candidates_from_texts(
         token = creds.get("aws_session_token") or config.get("aws_session_token")
         skip: str | None = None
         extra: dict[str, str] = {}
+        # `megfile config s3 -e URL` writes a nested s3 = endpoint_url into the credentials
+        # file: the endpoint (and addressing style) s3env models, nothing else, is taken.
+        creds_s3 = creds.get("s3")
+        megfile_block = isinstance(creds_s3, dict) and bool(creds_s3) and set(creds_s3) <= MEGFILE_S3_KEYS
         try:
-            unknown = [k for k in creds if k not in CREDENTIAL_KEYS]
+            unknown = [k for k in creds if k not in CREDENTIAL_KEYS and not (k == "s3" and megfile_block)]
             if unknown:
                 raise _Uncarryable(f"{credentials_path} [{creds_header}] has {', '.join(sorted(unknown))}")
             if any(not isinstance(v, str) or "\n" in v for v in (key_id, secret, token) if v is not None):
@@ -191,6 +197,8 @@ def candidates_from_texts(
             blocker = f"its header is spelled [{config_header}], not [profile {raw_name}]"
         elif nested_url and normalize_endpoint(nested_url) != endpoint:
             blocker = "its endpoints disagree and s3env would have to change one (make them agree)"
+        elif megfile_block:
+            blocker = f"{credentials_path} [{creds_header}] has an 's3 =' block s3env would not keep in step"
         sections = [(config_path, config_header)] if config_header else []
         sections += [(credentials_path, creds_header)] if creds_header else []
         if name in taken and skip is None:

@@ -42,6 +42,20 @@ def get_shell(name: str) -> Shell:
         raise UsageError(f"unknown shell {name!r}: choose one of {', '.join(SHELLS)}") from None
 
 
+def hook_shells() -> list[str]:
+    """The shells ``shell-init`` has a prompt hook for (the others are ``env`` formats only)."""
+    return [name for name, shell in SHELLS.items() if type(shell).hook is not Shell.hook]
+
+
+def get_hook_shell(name: str) -> Shell:
+    """A shell of ``hook_shells``; anything else is a usage error naming exactly those."""
+    hooked = hook_shells()
+    if name not in hooked:
+        what = f"{name!r} has no prompt hook" if name in SHELLS else f"unknown shell {name!r}"
+        raise UsageError(f"{what}: choose one of {', '.join(hooked)}")
+    return SHELLS[name]
+
+
 def detect_shell(env: Mapping[str, str] | None = None) -> Shell:
     """From ``$SHELL``'s basename; POSIX sh when it is unknown or unset."""
     env = os.environ if env is None else env
@@ -58,4 +72,4 @@ def env_files(shells: Mapping[str, Shell] | None = None) -> dict[str, Shell]:
     return out
 
 
-__all__ = ["SHELLS", "Shell", "detect_shell", "env_files", "get_shell"]
+__all__ = ["SHELLS", "Shell", "detect_shell", "env_files", "get_hook_shell", "get_shell", "hook_shells"]

@@ -220,6 +220,7 @@ class Context:
         self.cancellation.cancel()
         if self.output_lock.acquire(timeout=GRACE):  # a line being written is finished
             self.output_lock.release()
+        self.progress.close()  # the bar is erased, not left half-drawn
         deadline = time.monotonic() + GRACE
         for pool in list(self.pools):
             pool.abandon()
@@ -252,10 +253,14 @@ class Context:
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, self.stdout.fileno())
 
-    def start_progress(self, label: str) -> TransferProgress:
-        """A progress bar for one transfer command (``with ctx.start_progress("cp"):``): live on
-        a terminal, a no-op on a pipe or with --json."""
-        self.progress = TransferProgress(not self.json and is_terminal(self.stderr), label)
+    def start_progress(self, keep: bool = False) -> TransferProgress:
+        """The progress bar of one transfer command (``with ctx.start_progress():``), on stderr
+        as s5cmd's: live when stderr is a terminal, a no-op on a pipe or with --json.
+        ``keep`` (``--show-progress``): shown at once, its final state left on screen."""
+        enabled = not self.json and is_terminal(self.stderr)
+        self.progress = TransferProgress(
+            enabled, self.stderr, self.output_lock, delay=0.0 if keep else None, keep=keep
+        )
         return self.progress
 
     def out(self, line: str) -> None:

@@ -2,7 +2,8 @@
 stderr, each as text or, with ``--json``, as one JSON object a line.
 
 Thread-safe (transfers print from their workers) through the command's output lock, which an
-interrupt takes too: nothing is printed once the command is interrupted (cancel.py).  Once
+interrupt takes too: nothing is printed once the command is interrupted (cancel.py).  A
+progress bar on screen is erased before each line and drawn again after it (progress.py).  Once
 stdout's reader has gone (``| head``), nothing more is written there, and the CLI's process
 ends as s5cmd's does, killed by SIGPIPE (``Context.reader_gone``).
 """
@@ -65,10 +66,13 @@ class Printer:
         with self.ctx.output_lock:
             if self.ctx.cancellation.cancelled or self.ctx.reader_went_away:
                 return
+            progress = self.ctx.progress
+            progress.clear()  # a line never shares the bar's row (progress.py)
             try:
                 self.ctx.out(line)
             except BrokenPipeError:
                 self.ctx.reader_gone()
+            progress.redraw()
 
     # ---- stderr ------------------------------------------------------------------------------
 
@@ -83,8 +87,11 @@ class Printer:
         with self.ctx.output_lock:
             if self.ctx.cancellation.cancelled:
                 return
+            progress = self.ctx.progress
+            progress.clear()
             self.ctx.stderr.write(line.encode("utf-8", "surrogateescape") + b"\n")
             self.ctx.stderr.flush()
+            progress.redraw()
 
     def failure(self, exc: BaseException, command: str | None = None) -> None:
         """Any failure, in s5cmd's words (errors.py)."""

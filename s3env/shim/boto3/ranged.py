@@ -97,7 +97,9 @@ def _readinto_of(body: Any) -> Callable[[memoryview], int]:
 
 
 class RangedDownload:
-    """One object, ``[0, size)``, into ``fd``; ``run`` returns the number of bytes written."""
+    """One object, ``[0, size)``, into ``fd``; ``run`` returns the number of bytes written.
+    ``on_bytes`` is told of every chunk written, ``on_size`` of the size once the first part
+    has given it."""
 
     def __init__(
         self,
@@ -111,6 +113,7 @@ class RangedDownload:
         sleep: Callable[[float], None] | None = None,
         version_id: str = "",
         cancellation: Cancellation | None = None,
+        on_size: Callable[[int], None] | None = None,
     ) -> None:
         self.client = client
         self.bucket = bucket
@@ -119,6 +122,7 @@ class RangedDownload:
         self.part_size = max(1, part_size)
         self.concurrency = max(1, concurrency)
         self.on_bytes = on_bytes
+        self.on_size = on_size
         self.interrupt = cancellation or Cancellation()
         self.sleep = sleep or self.interrupt.sleep
         self.version = version_arg(version_id)
@@ -130,6 +134,8 @@ class RangedDownload:
         response = self._first_part()
         size = self.size = _total_size(response)
         self.etag = response.get("ETag")
+        if self.on_size is not None:
+            self.on_size(size)
         # A server that ignored the Range header sent the whole object: stream all of it.
         first_end = min(size, self.part_size) if response.get("ContentRange") else size
         offsets = range(first_end, size, self.part_size)

@@ -18,7 +18,7 @@ import datetime as dt
 import os
 import posixpath
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +31,7 @@ from s3env.shim.boto3.gofmt import go_quote
 from s3env.shim.boto3.mimetype import guess_content_type
 from s3env.shim.boto3.pool import Pool
 from s3env.shim.boto3.printer import Printer
+from s3env.shim.boto3.progress import NO_OBJECT, ObjectProgress
 from s3env.shim.boto3.storage import Object, fs
 from s3env.shim.boto3.urls import VERSIONS_NEED_REMOTE, ObjectURL, go_dir, local_join, version_arg
 from s3env.shim.boto3.wildcard import compile_patterns, is_excluded, source_prefix
@@ -92,7 +93,7 @@ def copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) ->
         return 1
     ctx.client  # noqa: B018 -- made here, not by the first worker: a bad endpoint fails the command
     job = CopyJob(ctx, printer, srcurl, dsturl, options, delete_source=delete_source)
-    with ctx.start_progress(op):
+    with ctx.start_progress(keep=options.bool("show-progress")):
         return job.run()
 
 
@@ -170,8 +171,8 @@ class CopyJob:
         exclude = compile_patterns(self.options.list("exclude"))
         include = compile_patterns(self.options.list("include"))
         prefix = source_prefix(src) if self.exclude_prefix is None else self.exclude_prefix
-        pool = Pool(ctx, ctx.numworkers)
-        try:
+
+        def transferable() -> Iterator[Object]:
             for obj in objects:
                 if obj.is_dir:
                     continue
@@ -188,15 +189,34 @@ class CopyJob:
                     continue
                 if is_excluded(obj, exclude, include, prefix):
                     continue
-                ctx.progress.add_total(obj.size)
-                pool.submit(self.task_for(obj.url, is_batch, obj.size))
+                yield obj
+
+        # One object named without a wildcard: its size comes with its first GET (or never,
+        # for a server-side copy); a listing's and a file's are known.
+        sized = not src.is_remote() or is_batch or bool(src.all_versions)
+        progress = ctx.progress
+        found: Iterator[Object] = transferable()
+        if progress.enabled and not src.is_remote():
+            # the whole local walk first, before anything is sent: the bar knows its totals
+            tracked = [(obj, progress.found(obj.size)) for obj in found]
+            progress.walked()
+        else:
+            tracked = ((obj, progress.found(obj.size if sized else None)) for obj in found)
+        pool = Pool(ctx, ctx.numworkers)
+        try:
+            for obj, track in tracked:
+                assert obj.url is not None
+                pool.submit(self.task_for(obj.url, is_batch, track))
+            progress.walked()  # an S3 listing: walked to its end only now
         except BaseException:
             pool.abandon()  # interrupted: Context.interrupt waits for the workers, not this
             raise
         pool.wait()
         return 1 if self.failed else 0
 
-    def task_for(self, srcurl: ObjectURL, is_batch: bool, size: int = 0) -> Callable[[], None]:
+    def task_for(
+        self, srcurl: ObjectURL, is_batch: bool, track: ObjectProgress = NO_OBJECT
+    ) -> Callable[[], None]:
         dst = self.dst
 
         def task() -> None:
@@ -204,24 +224,30 @@ class CopyJob:
                 return
             flatten = self.options.bool("flatten")
             dsturl: ObjectURL | None = None
+            transferred = False
             try:
                 if srcurl.is_remote() and dst.is_remote():
                     dsturl = prepare_remote_destination(srcurl, dst, flatten, is_batch)
-                    self.do_copy(srcurl, dsturl)
-                    self.ctx.progress.advance(size)
+                    transferred = self.do_copy(srcurl, dsturl, track)
                 elif srcurl.is_remote():
                     try:
                         dsturl = prepare_local_destination(self.ctx, srcurl, dst, flatten, is_batch)
                     except ShimError as exc:
                         self.fail(exc.message)
                         return
-                    self.do_download(srcurl, dsturl)
+                    transferred = self.do_download(srcurl, dsturl, track)
                 else:
                     dsturl = prepare_remote_destination(srcurl, dst, flatten, is_batch)
-                    self.do_upload(srcurl, dsturl)
+                    transferred = self.do_upload(srcurl, dsturl, track)
             except Exception as exc:
                 target = dsturl.absolute() if dsturl is not None else dst.absolute()
                 self.fail(message_of(exc), f"{self.op} {srcurl.absolute()} {target}")
+            finally:
+                # skipped (-n, -s, -u) or failed: out of the bar's totals
+                if transferred:
+                    track.done()
+                else:
+                    track.dropped()
 
         return task
 
@@ -282,11 +308,12 @@ class CopyJob:
             extra["Metadata"] = metadata
         return extra
 
-    def do_download(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
+    def do_download(self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT) -> bool:
+        """Download one object: False if skipped (``should_override``)."""
         ctx = self.ctx
         cancellation = ctx.cancellation
         if not self.should_override(srcurl, dsturl):
-            return
+            return False
         size = 0
         if not ctx.dry_run:
             final = dsturl.absolute()
@@ -300,7 +327,7 @@ class CopyJob:
             try:
                 try:
                     os.fchmod(fd, 0o644)
-                    size = self._fetch(srcurl, fd)
+                    size = self._fetch(srcurl, fd, track)
                 finally:
                     os.close(fd)
             except BaseException:
@@ -323,8 +350,9 @@ class CopyJob:
                     ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
         if not self.options.bool("show-progress"):
             self.printer.transfer(srcurl.absolute(), dsturl.absolute(), Object(size=size))
+        return True
 
-    def _fetch(self, srcurl: ObjectURL, fd: int) -> int:
+    def _fetch(self, srcurl: ObjectURL, fd: int, track: ObjectProgress = NO_OBJECT) -> int:
         """Stream the object into ``fd`` in ranged parts, in parallel past the first (as s5cmd)."""
         from s3env.shim.boto3.ranged import RangedDownload
 
@@ -335,22 +363,24 @@ class CopyJob:
             fd,
             self.part_size,
             self.concurrency,
-            on_bytes=self.ctx.progress.advance,
+            on_bytes=track.sent,
+            on_size=track.sized,
             version_id=srcurl.version_id,
             cancellation=self.ctx.cancellation,
         )
         return download.run()
 
-    def do_upload(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
+    def do_upload(self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT) -> bool:
+        """Upload one file: False if skipped (``should_override``)."""
         ctx = self.ctx
         path = srcurl.absolute()
         with fs.open_source_file(path) as handle:
             if not self.should_override(srcurl, dsturl):
-                return
+                return False
             extra = self.extra_args()
             extra["ContentType"] = self.options.str("content-type") or guess_content_type(path, handle)
             if not ctx.dry_run:
-                self._put(handle, path, dsturl, extra)
+                self._put(handle, path, dsturl, extra, track)
         size = fs.stat(srcurl).size
         if self.delete_source and not ctx.dry_run:
             ctx.cancellation.check()  # nothing more once interrupted
@@ -358,13 +388,22 @@ class CopyJob:
         if not self.options.bool("show-progress"):
             obj = Object(size=size, storage_class=self.options.str("storage-class"))
             self.printer.transfer(srcurl.absolute(), dsturl.absolute(), obj)
+        return True
 
-    def _put(self, handle: Any, path: str, dsturl: ObjectURL, extra: dict[str, Any]) -> None:
+    def _put(
+        self,
+        handle: Any,
+        path: str,
+        dsturl: ObjectURL,
+        extra: dict[str, Any],
+        track: ObjectProgress = NO_OBJECT,
+    ) -> None:
         """One streamed PUT up to the part size, a multipart upload with parallel parts above it
         (multipart.py): both read from the file opened here, both stop at an interrupt."""
         from s3env.shim.boto3.multipart import Upload
 
         fd = handle.fileno()
+        track.sized(os.fstat(fd).st_size)  # the file as it is now, not as it was listed
         Upload(
             self.ctx.client,
             dsturl.bucket,
@@ -376,13 +415,14 @@ class CopyJob:
             self.concurrency,
             extra,
             self.ctx.cancellation,
-            on_bytes=self.ctx.progress.advance,
+            on_bytes=track.sent,
         ).run()
 
-    def do_copy(self, srcurl: ObjectURL, dsturl: ObjectURL) -> None:
+    def do_copy(self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT) -> bool:
+        """A server-side copy (counted whole when done): False if skipped (``should_override``)."""
         ctx = self.ctx
         if not self.should_override(srcurl, dsturl):
-            return
+            return False
         if not ctx.dry_run:
             extra = self.extra_args()
             extra["MetadataDirective"] = self.options.str("metadata-directive") or "REPLACE"
@@ -396,6 +436,7 @@ class CopyJob:
                 ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
         obj = Object(url=dsturl, storage_class=self.options.str("storage-class"))
         self.printer.transfer(srcurl.absolute(), dsturl.absolute(), obj)
+        return True
 
 
 # ---- where each object lands ---------------------------------------------------------------

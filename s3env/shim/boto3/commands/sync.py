@@ -20,6 +20,7 @@ from s3env.shim.boto3.expand import non_empty
 from s3env.shim.boto3.flags import Flag, Options, full_command, parse_flags
 from s3env.shim.boto3.pool import Pool
 from s3env.shim.boto3.printer import Printer
+from s3env.shim.boto3.progress import ObjectProgress
 from s3env.shim.boto3.storage import Object, fs
 from s3env.shim.boto3.urls import ObjectURL, local_join, local_url
 from s3env.shim.boto3.wildcard import compile_patterns, is_excluded
@@ -84,7 +85,7 @@ def run(ctx: Context, args: list[str]) -> int:
         except ShimError:
             return 1
     copies, only_dest = _compare(sources, destinations, dsturl, is_batch, options.bool("size-only"))
-    with ctx.start_progress("sync"):
+    with ctx.start_progress():
         return _run_jobs(ctx, options, copies, only_dest)
 
 
@@ -95,12 +96,12 @@ def _relative(obj: Object) -> str:
 
 def _compare(
     sources: list[Object], destinations: list[Object], dsturl: ObjectURL, is_batch: bool, size_only: bool
-) -> tuple[list[tuple[ObjectURL, ObjectURL]], list[ObjectURL]]:
-    """s5cmd ``compareObjects`` and its strategy: (copies to make, objects only in the
-    destination)."""
+) -> tuple[list[tuple[Object, ObjectURL]], list[ObjectURL]]:
+    """s5cmd ``compareObjects`` and its strategy: (copies to make: the source as listed and
+    its destination, objects only in the destination)."""
     sources.sort(key=_relative)
     destinations.sort(key=_relative)
-    copies: list[tuple[ObjectURL, ObjectURL]] = []
+    copies: list[tuple[Object, ObjectURL]] = []
     only_dest: list[ObjectURL] = []
     i = j = 0
     while i < len(sources) or j < len(destinations):
@@ -114,12 +115,12 @@ def _compare(
             dst_name = _relative(dst_obj)
         if src_obj is not None and (dst_obj is None or src_name < dst_name):
             assert src_obj.url is not None
-            copies.append((src_obj.url, _destination(src_obj.url, dsturl, is_batch)))
+            copies.append((src_obj, _destination(src_obj.url, dsturl, is_batch)))
             i += 1
         elif src_obj is not None and dst_obj is not None and src_name == dst_name:
             if _should_sync(src_obj, dst_obj, size_only):
-                assert src_obj.url is not None and dst_obj.url is not None
-                copies.append((src_obj.url, dst_obj.url))
+                assert dst_obj.url is not None
+                copies.append((src_obj, dst_obj.url))
             i += 1
             j += 1
         else:
@@ -130,7 +131,7 @@ def _compare(
 
 
 def _run_jobs(
-    ctx: Context, options: Options, copies: list[tuple[ObjectURL, ObjectURL]], only_dest: list[ObjectURL]
+    ctx: Context, options: Options, copies: list[tuple[Object, ObjectURL]], only_dest: list[ObjectURL]
 ) -> int:
     cp_options = Options(cp.FLAGS)
     cp_names = {spec.name for spec in cp.FLAGS}
@@ -143,33 +144,40 @@ def _run_jobs(
     include = compile_patterns(cp_options.list("include"))
     pool = Pool(ctx, ctx.numworkers)
     failures: list[int] = []
-    for src_item, dst_item in copies:
-        src_raw, dst_raw = _raw(src_item), _raw(dst_item)
+    # Both sides are listed: the bar knows its totals before the first copy starts.
+    tracked = [(src_obj, dst_item, ctx.progress.found(src_obj.size)) for src_obj, dst_item in copies]
+    ctx.progress.walked()
+    for src_obj, dst_item, track in tracked:
+        assert src_obj.url is not None
+        src_raw, dst_raw = _raw(src_obj.url), _raw(dst_item)
         printer = Printer(ctx, "cp", f"cp {src_raw.absolute()} {dst_raw.absolute()}")
         job = CopyJob(ctx, printer, src_raw, dst_raw, cp_options, exclude_prefix="")
 
-        def run_one(job: CopyJob = job) -> None:
+        def run_one(job: CopyJob = job, track: ObjectProgress = track) -> None:
             """The ``cp --raw=true SRC DST`` s5cmd generates, run."""
             obj = Object(url=job.src)
             try:
                 if not job.src.is_remote():
                     local = fs.stat(job.src)
                     if not job.follow_symlinks and fs.is_symlink(job.src.absolute()):
+                        track.dropped()
                         return  # its expandSource yields nothing for a link
                     if not local.is_regular:  # reported before the filters, as by cp
                         generated = full_command("cp", raw_options, [job.src.absolute(), job.dst.absolute()])
                         job.fail(f"object '{job.src.absolute()}' is not a regular file", generated)
                         failures.append(1)
+                        track.dropped()
                         return
                     obj = local
             except ShimError as exc:
                 job.fail(exc.message)
                 failures.append(1)
+                track.dropped()
                 return
             if is_excluded(obj, exclude, include, ""):
+                track.dropped()
                 return
-            ctx.progress.add_total(obj.size)
-            job.task_for(job.src, False, obj.size)()
+            job.task_for(job.src, False, track)()
             if job.failed:
                 failures.append(1)
 
