@@ -53,6 +53,18 @@ def _real_home_untouched() -> Iterator[None]:
     assert before == after, "a test changed the real home directory"
 
 
+@pytest.fixture(autouse=True)
+def _environ_restored() -> Iterator[None]:
+    """Each test leaves os.environ as it found it.  monkeypatch undoes only its own changes, so a
+    variable a test set in-process (``s3env.activate`` sets AWS_PROFILE) outlived it and reached
+    the module fixtures of a later test on the same worker (a botocore client for a server then
+    looked for that profile)."""
+    before = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(before)
+
+
 @dataclass
 class Sandbox:
     """A throwaway HOME with s3env's store and the AWS files inside it."""

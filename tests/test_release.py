@@ -123,12 +123,14 @@ def test_release_gives_every_corpus_file_back_byte_for_byte(sandbox: Sandbox, na
         s3env.use("corpusaws")
     used = files(sandbox)
     assert used != original
+    assert list((sandbox.store / "env" / "profiles").glob("*.sh"))
     planned = s3env.release(dry_run=True)
     assert planned.lines and files(sandbox) == used  # the dry run changed nothing
     done = s3env.release()
     assert done.lines == planned.lines
     assert files(sandbox) == original
     assert not list((sandbox.store / "env").glob("active.*"))
+    assert not list((sandbox.store / "env" / "profiles").glob("*.*"))  # the hooks' per-profile files
     assert ProfileStore().active_name() is None
     # A later use works again, and a second release gives the same bytes back again.
     with warnings.catch_warnings():
