@@ -175,16 +175,20 @@ class ObjectProgress:
                 self._known = True
                 owner.unsized -= 1
 
+    def _end(self, owner: TransferProgress) -> None:
+        """No more changes from this object; a size never learnt stops counting as unknown."""
+        self._ended = True
+        if not self._known:
+            self._known = True
+            owner.unsized -= 1
+
     def done(self) -> None:
         """Transferred: whatever was not counted as it went (a server-side copy) is now."""
         owner = self._owner
         if owner is None or self._ended:
             return
         with owner._lock:
-            self._ended = True
-            if not self._known:
-                self._known = True
-                owner.unsized -= 1
+            self._end(owner)
             owner.done_bytes += self._size - self._sent
             self._sent = self._size
             owner.done_files += 1
@@ -195,10 +199,7 @@ class ObjectProgress:
         if owner is None or self._ended:
             return
         with owner._lock:
-            self._ended = True
-            if not self._known:
-                self._known = True
-                owner.unsized -= 1
+            self._end(owner)
             owner.done_bytes -= self._sent
             owner.total_bytes -= self._size
             owner.total_files -= 1
