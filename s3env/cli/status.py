@@ -6,11 +6,11 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from s3env.core.choose import DIRECTORY, GLOBAL, PINNED, choose_profile, pin_to_export, pinned_name
+from s3env.core.choose import DIRECTORY, GLOBAL, PINNED, pin_to_export
 from s3env.core.errors import DirectoryProfileError, NoActiveProfile
 from s3env.core.model import Profile
 from s3env.integrations.envvars import KEY_VARS, profile_env
-from s3env.store.dirprofile import find_directory_profile
+from s3env.store.dirprofile import choose_here
 from s3env.store.profiles import ProfileStore
 
 UNPIN = 'eval "$(s3env env --unset)"'
@@ -56,10 +56,8 @@ def _print_shell(
     env: Mapping[str, str], cwd: str | None, profiles: Mapping[str, Profile], active: str | None
 ) -> None:
     """The lines on this shell: which profile applies here and why, and whether it follows."""
-    pinned = pinned_name(env)
     try:
-        directory = find_directory_profile(cwd, env) if pinned is None else None
-        name, source = choose_profile(None, pinned, directory, active)
+        name, source, where = choose_here(None, env, cwd, active)
     except DirectoryProfileError as exc:
         print(f"  this shell: {exc.message}")
         return
@@ -67,12 +65,11 @@ def _print_shell(
         return
     profile = profiles.get(name)
     if source == DIRECTORY:
-        assert directory is not None
-        where = home_short(directory[1], env)
+        shown = home_short(where, env)
         if profile is None:
-            print(f"  this shell: {where} names '{name}', which is not a profile in the store")
+            print(f"  this shell: {shown} names '{name}', which is not a profile in the store")
             return
-        print(f"  this shell: uses '{name}' from {where}")
+        print(f"  this shell: uses '{name}' from {shown}")
     elif source == PINNED:
         print(f"  this shell: pinned to '{name}' ({UNPIN} to follow the global profile)")
     if profile is None:

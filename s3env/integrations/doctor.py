@@ -509,20 +509,18 @@ def which_profile(
     """(profile, source, ``.s3env`` path, problem): the profile doctor examines, the rule that
     chose it (``core.choose``), and what is wrong with a pin or ``.s3env`` that names no profile
     (then the global profile is examined instead)."""
-    from s3env.core.choose import GLOBAL, choose_profile, pinned_name
+    from s3env.core.choose import GLOBAL
     from s3env.core.errors import DirectoryProfileError, NoActiveProfile
-    from s3env.store.dirprofile import find_directory_profile
+    from s3env.store.dirprofile import choose_here
 
     data = store.read()
     active = data.settings.get("active")
-    pinned = pinned_name(env) if name is None else None
     problem = None
     try:
-        directory = find_directory_profile(cwd, env) if name is None and pinned is None else None
-        chosen, source = choose_profile(name, pinned, directory, active)
+        chosen, source, where = choose_here(name, env, cwd, active)
         if source != GLOBAL and name is None and chosen not in data.profiles:
-            if directory is not None:
-                raise DirectoryProfileError(directory[1], chosen, "not a profile in the store")
+            if where is not None:
+                raise DirectoryProfileError(where, chosen, "not a profile in the store")
             problem = Problem(
                 "pinned-profile-unknown",
                 f"this shell is pinned to '{chosen}' (S3ENV_PINNED), which is not a profile in the store",
@@ -539,7 +537,7 @@ def which_profile(
         )
     except NoActiveProfile:
         return None, None, None, None
-    return chosen, source, directory[1] if directory is not None and source != GLOBAL else None, None
+    return chosen, source, where, None
 
 
 def diagnose(

@@ -116,16 +116,11 @@ def load_applicable(  # type: ignore[no-untyped-def]
     applies (``core.choose``: ``name`` > ``S3ENV_PINNED`` > the nearest ``.s3env`` above ``cwd``
     > the global profile) and which rule chose it; the hot path's only store access.
     ``quickload`` answers the ordinary cases without ProfileStore (then None)."""
-    from s3env.core.choose import DIRECTORY, PINNED, choose_profile, pinned_name
+    from s3env.core.choose import PINNED
+    from s3env.store.dirprofile import choose_here
     from s3env.store.quickload import quick_secrets, quick_store
 
     env = os.environ if environ is None else environ
-    pinned = pinned_name(env) if name is None else None
-    directory = None
-    if name is None and pinned is None:
-        from s3env.store.dirprofile import find_directory_profile
-
-        directory = find_directory_profile(cwd, env)
     quick = quick_store(env)
     store = None
     if quick is None:
@@ -133,8 +128,7 @@ def load_applicable(  # type: ignore[no-untyped-def]
         data = store.read()
     else:
         data = quick[1]
-    chosen, source = choose_profile(name, pinned, directory, data.settings.get("active"))
-    where = directory[1] if directory is not None and source == DIRECTORY else None
+    chosen, source, where = choose_here(name, env, cwd, data.settings.get("active"))
     profile = data.profiles.get(chosen)
     if profile is None:
         from s3env.core.errors import DirectoryProfileError, PinnedProfileNotFound, ProfileNotFound

@@ -23,7 +23,7 @@ from __future__ import annotations
 import os
 import stat
 
-from s3env.core.choose import DIRECTORY_FILE
+from s3env.core.choose import DIRECTORY, DIRECTORY_FILE, choose_profile, pinned_name
 from s3env.core.errors import DirectoryProfileError
 from s3env.core.model import is_profile_name
 
@@ -113,3 +113,16 @@ def _first_line(path: str, uid: int | None) -> str | None:
     finally:
         os.close(fd)
     return data.split(b"\n", 1)[0].decode("utf-8", "replace")
+
+
+def choose_here(
+    name: str | None, environ: Mapping[str, str], cwd: str | None, active: str | None
+) -> tuple[str, str, str | None]:
+    """(profile, source, ``.s3env`` path or None): ``core.choose`` asked with what applies here —
+    the environment's pin, and the nearest ``.s3env`` (looked for only when neither ``name`` nor
+    a pin decides, so a broken file there does not matter).  The path is that of the ``.s3env``
+    that chose the profile, else None."""
+    pinned = pinned_name(environ) if name is None else None
+    directory = find_directory_profile(cwd, environ) if name is None and pinned is None else None
+    chosen, source = choose_profile(name, pinned, directory, active)
+    return chosen, source, directory[1] if directory is not None and source == DIRECTORY else None
