@@ -51,6 +51,32 @@ def content_md5_not_crc32(params: dict[str, Any], **_kwargs: Any) -> None:
     params["headers"]["Content-MD5"] = base64.b64encode(digest).decode("ascii")
 
 
+#: botocore's own (Python) SigV4 signer, under a name of s3env's: see ``python_signer``
+PYTHON_S3V4 = "s3env-python-s3v4"
+
+
+def python_signer(context: Any = None, signing_name: Any = None, **kwargs: Any) -> Any:
+    """A ``choose-signer`` handler: botocore's Python SigV4 signer, not the CRT's.
+
+    Where awscrt is installed (it is a dependency: the CRT engine), botocore signs with the
+    CRT, which reads a request body through a native stream: an exception raised while it
+    reads (``Cancelled`` at an interrupt, a file that shrank) is printed as a traceback and
+    comes back as ``AWS_ERROR_UNKNOWN``.  The Python signer lets it through as it is.
+    botocore's own handler decides as always; only its ``s3v4`` is swapped (a presigned
+    URL's ``-query`` suffix is added to the name after this)."""
+    import botocore.auth
+    from botocore.handlers import set_operation_specific_signer
+
+    chosen = set_operation_specific_signer(context=context or {}, signing_name=signing_name, **kwargs)
+    if chosen != "s3v4":
+        return None  # botocore's handler, next, says the same
+    maps = botocore.auth.AUTH_TYPE_MAPS
+    if PYTHON_S3V4 not in maps:  # additive: botocore's own names keep their classes
+        maps[PYTHON_S3V4] = botocore.auth.S3SigV4Auth
+        maps[PYTHON_S3V4 + "-query"] = botocore.auth.S3SigV4QueryAuth
+    return PYTHON_S3V4
+
+
 def _transfer_signal(on: bool) -> Any:
     """A ``request-created`` handler that turns a body's progress counting off while botocore
     signs it (which may read it whole) and on again before it is sent, as s3transfer does."""
@@ -77,6 +103,7 @@ class Context:
         self.reader_went_away = False  # stdout's reader closed it (`| head`): see reader_gone
         self._client: Any = None
         self._client_lock = threading.Lock()
+        self._engine_lock = threading.Lock()
         self._loader: Any = None
         self.progress: TransferProgress = NO_PROGRESS  # cp/mv/sync set a real one on a terminal
         #: set when the command is interrupted (cancel.py): workers stop, nothing is printed
@@ -85,6 +112,10 @@ class Context:
         self.output_lock = threading.Lock()
         self.pools: list[Any] = []  # pool.Pool registers itself: interrupt() waits for them
         self.env: dict[str, str] = dict(request.base_env) if request.base_env else dict(os.environ)
+        from s3env.shim.boto3.engine import wanted_engine
+
+        wanted_engine(self.env)  # a bad S3ENV_ENGINE fails the command before anything is done
+        self._engine: Any = None
 
     @property
     def client(self) -> Any:
@@ -99,6 +130,18 @@ class Context:
             if self._client is None:
                 self._client = self._new_client()
         return self._client
+
+    @property
+    def engine(self) -> Any:
+        """The transfer engine (engine/): the CRT's or botocore's, made on first use."""
+        if self._engine is not None:
+            return self._engine
+        with self._engine_lock:
+            if self._engine is None:
+                from s3env.shim.boto3.engine import make_engine
+
+                self._engine = make_engine(self)
+        return self._engine
 
     def _new_client(self) -> Any:
         import botocore.session
@@ -147,6 +190,7 @@ class Context:
         events.register("before-call.s3", expect_continue_above_2mib)
         events.register("before-call.s3.DeleteObjects", content_md5_not_crc32)
         events.register("before-send.s3", self._before_send)
+        events.register_first("choose-signer.s3", python_signer)
         events.register("needs-retry.s3", tag_failed_request)  # which request failed (errors.py)
         events.register_first("request-created.s3", _transfer_signal(False))
         events.register_last("request-created.s3", _transfer_signal(True))
@@ -222,6 +266,8 @@ class Context:
             self.output_lock.release()
         self.progress.close()  # the bar is erased, not left half-drawn
         deadline = time.monotonic() + GRACE
+        if self._engine is not None:
+            self._engine.interrupt()  # requests in native code stop too
         for pool in list(self.pools):
             pool.abandon()
         for pool in list(self.pools):
@@ -237,6 +283,8 @@ class Context:
     def close(self) -> None:
         """End of the command: keep what the data loader parsed since the client was made
         (the paginator model of a listing, say) for the next command."""
+        if self._engine is not None:
+            self._engine.close()
         if self._loader is not None:
             from s3env.shim.boto3.models import save_loader
 

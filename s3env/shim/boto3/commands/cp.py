@@ -24,6 +24,7 @@ from typing import Any
 
 from s3env.shim.boto3 import storage
 from s3env.shim.boto3.context import Context
+from s3env.shim.boto3.engine.base import Transfer
 from s3env.shim.boto3.errors import NotFound, ShimError, go_os_error, message_of
 from s3env.shim.boto3.expand import expand_source
 from s3env.shim.boto3.flags import Flag, Options, full_command, parse_flags
@@ -33,7 +34,7 @@ from s3env.shim.boto3.pool import Pool
 from s3env.shim.boto3.printer import Printer
 from s3env.shim.boto3.progress import NO_OBJECT, ObjectProgress
 from s3env.shim.boto3.storage import Object, fs
-from s3env.shim.boto3.urls import VERSIONS_NEED_REMOTE, ObjectURL, go_dir, local_join, version_arg
+from s3env.shim.boto3.urls import VERSIONS_NEED_REMOTE, ObjectURL, go_dir, local_join
 from s3env.shim.boto3.wildcard import compile_patterns, is_excluded, source_prefix
 
 MEGABYTES = 1024 * 1024
@@ -91,7 +92,10 @@ def copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) ->
     except ShimError as exc:
         printer.error(exc.message)
         return 1
-    ctx.client  # noqa: B018 -- made here, not by the first worker: a bad endpoint fails the command
+    # Made here, not by the first worker: a bad endpoint or engine fails the command at once.
+    if srcurl.is_remote():
+        ctx.client  # noqa: B018 -- the listing's, the HEADs'
+    ctx.engine  # noqa: B018
     job = CopyJob(ctx, printer, srcurl, dsturl, options, delete_source=delete_source)
     with ctx.start_progress(keep=options.bool("show-progress")):
         return job.run()
@@ -202,7 +206,7 @@ class CopyJob:
             progress.walked()
         else:
             tracked = ((obj, progress.found(obj.size if sized else None)) for obj in found)
-        pool = Pool(ctx, ctx.numworkers)
+        pool = Pool.for_transfers(ctx)
         try:
             for obj, track in tracked:
                 assert obj.url is not None
@@ -216,10 +220,10 @@ class CopyJob:
 
     def task_for(
         self, srcurl: ObjectURL, is_batch: bool, track: ObjectProgress = NO_OBJECT
-    ) -> Callable[[], None]:
+    ) -> Callable[[], Transfer]:
         dst = self.dst
 
-        def task() -> None:
+        def task() -> Transfer:
             if self.ctx.reader_went_away:  # `| head` has closed stdout: s5cmd would be dead now
                 return
             flatten = self.options.bool("flatten")
@@ -228,17 +232,17 @@ class CopyJob:
             try:
                 if srcurl.is_remote() and dst.is_remote():
                     dsturl = prepare_remote_destination(srcurl, dst, flatten, is_batch)
-                    transferred = self.do_copy(srcurl, dsturl, track)
+                    transferred = yield from self.do_copy(srcurl, dsturl, track)
                 elif srcurl.is_remote():
                     try:
                         dsturl = prepare_local_destination(self.ctx, srcurl, dst, flatten, is_batch)
                     except ShimError as exc:
                         self.fail(exc.message)
                         return
-                    transferred = self.do_download(srcurl, dsturl, track)
+                    transferred = yield from self.do_download(srcurl, dsturl, track)
                 else:
                     dsturl = prepare_remote_destination(srcurl, dst, flatten, is_batch)
-                    transferred = self.do_upload(srcurl, dsturl, track)
+                    transferred = yield from self.do_upload(srcurl, dsturl, track)
             except Exception as exc:
                 target = dsturl.absolute() if dsturl is not None else dst.absolute()
                 self.fail(message_of(exc), f"{self.op} {srcurl.absolute()} {target}")
@@ -308,7 +312,9 @@ class CopyJob:
             extra["Metadata"] = metadata
         return extra
 
-    def do_download(self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT) -> bool:
+    def do_download(
+        self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT
+    ) -> Transfer:
         """Download one object: False if skipped (``should_override``)."""
         ctx = self.ctx
         cancellation = ctx.cancellation
@@ -327,7 +333,7 @@ class CopyJob:
             try:
                 try:
                     os.fchmod(fd, 0o644)
-                    size = self._fetch(srcurl, fd, track)
+                    size = yield from self._fetch(srcurl, fd, track)
                 finally:
                     os.close(fd)
             except BaseException:
@@ -352,25 +358,22 @@ class CopyJob:
             self.printer.transfer(srcurl.absolute(), dsturl.absolute(), Object(size=size))
         return True
 
-    def _fetch(self, srcurl: ObjectURL, fd: int, track: ObjectProgress = NO_OBJECT) -> int:
+    def _fetch(self, srcurl: ObjectURL, fd: int, track: ObjectProgress = NO_OBJECT) -> Transfer:
         """Stream the object into ``fd`` in ranged parts, in parallel past the first (as s5cmd)."""
-        from s3env.shim.boto3.ranged import RangedDownload
-
-        download = RangedDownload(
-            self.ctx.client,
-            srcurl.bucket,
-            srcurl.path,
-            fd,
-            self.part_size,
-            self.concurrency,
-            on_bytes=track.sent,
-            on_size=track.sized,
-            version_id=srcurl.version_id,
-            cancellation=self.ctx.cancellation,
+        return (
+            yield from self.ctx.engine.download(
+                srcurl.bucket,
+                srcurl.path,
+                fd,
+                self.part_size,
+                self.concurrency,
+                version_id=srcurl.version_id,
+                on_bytes=track.sent,
+                on_size=track.sized,
+            )
         )
-        return download.run()
 
-    def do_upload(self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT) -> bool:
+    def do_upload(self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT) -> Transfer:
         """Upload one file: False if skipped (``should_override``)."""
         ctx = self.ctx
         path = srcurl.absolute()
@@ -380,7 +383,7 @@ class CopyJob:
             extra = self.extra_args()
             extra["ContentType"] = self.options.str("content-type") or guess_content_type(path, handle)
             if not ctx.dry_run:
-                self._put(handle, path, dsturl, extra, track)
+                yield from self._put(handle, path, dsturl, extra, track)
         size = fs.stat(srcurl).size
         if self.delete_source and not ctx.dry_run:
             ctx.cancellation.check()  # nothing more once interrupted
@@ -397,28 +400,25 @@ class CopyJob:
         dsturl: ObjectURL,
         extra: dict[str, Any],
         track: ObjectProgress = NO_OBJECT,
-    ) -> None:
-        """One streamed PUT up to the part size, a multipart upload with parallel parts above it
-        (multipart.py): both read from the file opened here, both stop at an interrupt."""
-        from s3env.shim.boto3.multipart import Upload
-
+    ) -> Transfer:
+        """One streamed PUT up to the part size, a multipart upload with parallel parts above it:
+        both read from the file opened here, both stop at an interrupt."""
         fd = handle.fileno()
-        track.sized(os.fstat(fd).st_size)  # the file as it is now, not as it was listed
-        Upload(
-            self.ctx.client,
+        size = os.fstat(fd).st_size  # the file as it is now, not as it was listed
+        track.sized(size)
+        yield from self.ctx.engine.upload(
             dsturl.bucket,
             dsturl.path,
             fd,
-            os.fstat(fd).st_size,
+            size,
             path,
             self.part_size,
             self.concurrency,
             extra,
-            self.ctx.cancellation,
             on_bytes=track.sent,
-        ).run()
+        )
 
-    def do_copy(self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT) -> bool:
+    def do_copy(self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT) -> Transfer:
         """A server-side copy (counted whole when done): False if skipped (``should_override``)."""
         ctx = self.ctx
         if not self.should_override(srcurl, dsturl):
@@ -428,10 +428,9 @@ class CopyJob:
             extra["MetadataDirective"] = self.options.str("metadata-directive") or "REPLACE"
             if self.options.str("content-type"):
                 extra["ContentType"] = self.options.str("content-type")
-            # Deliberately not s5cmd's encoding of x-amz-copy-source (Go's QueryEscape turns a
-            # space into "+", so s5cmd cannot copy such keys): boto3's own percent-encoding.
-            source = {"Bucket": srcurl.bucket, "Key": srcurl.path, **version_arg(srcurl.version_id)}
-            ctx.client.copy_object(Bucket=dsturl.bucket, Key=dsturl.path, CopySource=source, **extra)
+            yield from ctx.engine.copy(
+                srcurl.bucket, srcurl.path, srcurl.version_id, dsturl.bucket, dsturl.path, extra
+            )
             if self.delete_source:  # s5cmd's Delete: the key, whatever --version-id said
                 ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
         obj = Object(url=dsturl, storage_class=self.options.str("storage-class"))

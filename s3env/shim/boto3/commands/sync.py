@@ -15,6 +15,7 @@ from s3env.shim.boto3 import storage
 from s3env.shim.boto3.commands import cp, rm
 from s3env.shim.boto3.commands.cp import CopyJob, validate_copy
 from s3env.shim.boto3.context import Context
+from s3env.shim.boto3.engine.base import Transfer
 from s3env.shim.boto3.errors import NoObjectFound, ShimError
 from s3env.shim.boto3.expand import non_empty
 from s3env.shim.boto3.flags import Flag, Options, full_command, parse_flags
@@ -142,7 +143,7 @@ def _run_jobs(
     raw_options.values = {**cp_options.values, "raw": ["true"]}
     exclude = compile_patterns(cp_options.list("exclude"))
     include = compile_patterns(cp_options.list("include"))
-    pool = Pool(ctx, ctx.numworkers)
+    pool = Pool.for_transfers(ctx)
     failures: list[int] = []
     # Both sides are listed: the bar knows its totals before the first copy starts.
     tracked = [(src_obj, dst_item, ctx.progress.found(src_obj.size)) for src_obj, dst_item in copies]
@@ -153,7 +154,7 @@ def _run_jobs(
         printer = Printer(ctx, "cp", f"cp {src_raw.absolute()} {dst_raw.absolute()}")
         job = CopyJob(ctx, printer, src_raw, dst_raw, cp_options, exclude_prefix="")
 
-        def run_one(job: CopyJob = job, track: ObjectProgress = track) -> None:
+        def run_one(job: CopyJob = job, track: ObjectProgress = track) -> Transfer:
             """The ``cp --raw=true SRC DST`` s5cmd generates, run."""
             obj = Object(url=job.src)
             try:
@@ -177,7 +178,7 @@ def _run_jobs(
             if is_excluded(obj, exclude, include, ""):
                 track.dropped()
                 return
-            job.task_for(job.src, False, track)()
+            yield from job.task_for(job.src, False, track)()
             if job.failed:
                 failures.append(1)
 

@@ -1,0 +1,223 @@
+"""The CRT engine: awscrt's S3 client signs and sends every request of a transfer in native
+threads, so hundreds are in flight while Python only prepares them and takes their results.
+
+One ``awscrt.s3.S3Client`` per command, made from the same resolved profile as the botocore
+client (endpoint, region, keys, addressing style), with s5cmd's request heads (no checksums,
+``Expect: 100-continue`` from 2 MiB).  ``request`` is the one primitive: it builds the HTTP
+request for a bucket and key (crt_address.py), registers it so that an interrupt cancels it,
+and returns a future whose failure is already in the words of errors.py (crt_errors.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from typing import Any
+
+from s3env.shim.boto3.engine.base import ByteCounter, CommandContext, Engine, Transfer
+
+MIB = 1024 * 1024
+
+
+class Response:
+    """What came back for one request: status, headers (names lower-cased), the body when it
+    was collected (no ``on_body`` and no file)."""
+
+    def __init__(self) -> None:
+        self.status = 0
+        self.headers: dict[str, str] = {}
+        self.body = bytearray()
+
+
+class CrtEngine(Engine):
+    name = "crt"
+
+    def __init__(self, ctx: CommandContext) -> None:
+        self.ctx = ctx
+        self.profile = ctx.profile
+        self.region = ctx.profile.region or "us-east-1"
+        self._in_flight: set[Any] = set()
+        self._lock = threading.Lock()
+        self._fallback: Engine | None = None
+        self.client = self._make_client()
+        ctx.client  # noqa: B018 -- the botocore engine does the transfers for now
+
+    def pool_shape(self, numworkers: int | None) -> tuple[int, int]:
+        # Requests wait in native code, not on a thread: s5cmd's 256 in flight by default;
+        # the threads only prepare requests and take their results.
+        return 8, max(1, numworkers or 256)
+
+    # -- the client ---------------------------------------------------------------------------
+
+    def _make_client(self) -> Any:
+        from awscrt import io, s3
+
+        event_loops = io.EventLoopGroup()
+        bootstrap = io.ClientBootstrap(event_loops, io.DefaultHostResolver(event_loops))
+        signing = s3.create_default_s3_signing_config(
+            region=self.region, credential_provider=self._credentials_provider()
+        )
+        tls = (self.profile.endpoint_url or "https:").lower().startswith("https:")
+        return s3.S3Client(
+            bootstrap=bootstrap,
+            region=self.region,
+            signing_config=signing,
+            tls_mode=s3.S3RequestTlsMode.ENABLED if tls else s3.S3RequestTlsMode.DISABLED,
+            part_size=8 * MIB,
+            throughput_target_gbps=10.0,
+            retry_config=s3.S3RetryConfig(max_retries=self.ctx.retry_count),
+            connect_timeout_ms=10_000,
+        )
+
+    def _credentials_provider(self) -> Any:
+        from awscrt import auth
+
+        profile = self.profile
+        if profile.access_key_id and profile.secret_access_key:
+            return auth.AwsCredentialsProvider.new_static(
+                profile.access_key_id, profile.secret_access_key, profile.session_token
+            )
+        # No keys in the profile: the botocore client's own resolution (credential_process,
+        # SSO...), asked again whenever the CRT needs them.
+        client = self.ctx.client
+
+        def current() -> Any:
+            credentials = client._request_signer._credentials.get_frozen_credentials()
+            return auth.AwsCredentials(credentials.access_key, credentials.secret_key, credentials.token)
+
+        return auth.AwsCredentialsProvider.new_delegate(current)
+
+    # -- the one primitive --------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        bucket: str,
+        key: str,
+        *,
+        operation: str,
+        query: str = "",
+        headers: Sequence[tuple[str, str]] = (),
+        body: Any = None,
+        meta_type: Any = None,
+        recv_filepath: str | None = None,
+        send_filepath: str | None = None,
+        on_body: Callable[..., None] | None = None,
+        on_progress: ByteCounter | None = None,
+        **options: Any,
+    ) -> Future[Response]:
+        """Send one request (``meta_type``: awscrt's S3RequestType, DEFAULT unless given) and
+        return the future of its ``Response``.  Its failure is errors.py's (crt_errors)."""
+        from awscrt import http, s3
+
+        from s3env.shim.boto3.engine.crt_address import request_target
+        from s3env.shim.boto3.engine.crt_errors import translate
+
+        profile = self.profile
+        target = request_target(profile.endpoint_url, self.region, profile.addressing_style, bucket, key)
+        path = target.path + (f"?{query}" if query else "")
+        url = f"{target.scheme}://{target.host}{path}"
+        message = http.HttpRequest(method, path, http.HttpHeaders([("host", target.host), *headers]), body)
+        response = Response()
+        outcome: Future[Response] = Future()
+
+        def on_headers(status_code: int, headers: list[tuple[str, str]], **_kwargs: Any) -> None:
+            response.status = status_code
+            response.headers = {name.lower(): value for name, value in headers}
+
+        def collect(chunk: bytes, **_kwargs: Any) -> None:
+            response.body += chunk
+
+        def on_done(**_kwargs: Any) -> None:
+            return None
+
+        self.ctx.cancellation.check()  # nothing new is sent once interrupted
+        crt_request = self.client.make_request(
+            type=meta_type if meta_type is not None else s3.S3RequestType.DEFAULT,
+            request=message,
+            operation_name=operation,
+            recv_filepath=recv_filepath,
+            send_filepath=send_filepath,
+            on_headers=on_headers,
+            on_body=on_body if on_body is not None else (None if recv_filepath else collect),
+            on_done=on_done,
+            on_progress=on_progress,
+            **options,
+        )
+        with self._lock:
+            self._in_flight.add(crt_request)
+
+        def finished(done: Future[Any]) -> None:
+            with self._lock:
+                self._in_flight.discard(crt_request)
+            error = done.exception()
+            if error is None:
+                outcome.set_result(response)
+            else:
+                outcome.set_exception(translate(error, method, url))
+
+        crt_request.finished_future.add_done_callback(finished)
+        return outcome
+
+    def interrupt(self) -> None:
+        with self._lock:
+            in_flight = list(self._in_flight)
+        for crt_request in in_flight:
+            crt_request.cancel()
+
+    # -- transfers: the botocore engine's until the CRT's are in ---------------------------------
+
+    def _botocore(self) -> Engine:
+        from s3env.shim.boto3.engine.botocore import BotocoreEngine
+
+        with self._lock:
+            if self._fallback is None:
+                self._fallback = BotocoreEngine(self.ctx)
+        return self._fallback
+
+    def upload(
+        self,
+        bucket: str,
+        key: str,
+        fd: int,
+        size: int,
+        path: str,
+        part_size: int,
+        concurrency: int,
+        extra: dict[str, Any],
+        on_bytes: ByteCounter | None = None,
+    ) -> Transfer:
+        return (
+            yield from self._botocore().upload(
+                bucket, key, fd, size, path, part_size, concurrency, extra, on_bytes
+            )
+        )
+
+    def download(
+        self,
+        bucket: str,
+        key: str,
+        fd: int,
+        part_size: int,
+        concurrency: int,
+        version_id: str = "",
+        on_bytes: ByteCounter | None = None,
+        on_size: ByteCounter | None = None,
+    ) -> Transfer:
+        return (
+            yield from self._botocore().download(
+                bucket, key, fd, part_size, concurrency, version_id, on_bytes, on_size
+            )
+        )
+
+    def copy(
+        self,
+        source_bucket: str,
+        source_key: str,
+        version_id: str,
+        bucket: str,
+        key: str,
+        extra: dict[str, Any],
+    ) -> Transfer:
+        return (yield from self._botocore().copy(source_bucket, source_key, version_id, bucket, key, extra))
