@@ -272,11 +272,11 @@ class Context:
             pool.abandon()
         for pool in list(self.pools):
             pool.wait_idle(deadline)
-        client = self._client
+        engine = self._engine
 
         def abort(bucket: str, key: str, upload_id: str) -> None:
-            if client is not None:
-                client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)
+            if engine is not None:  # (only a transfer, which has made the engine, makes uploads)
+                engine.abort_upload(bucket, key, upload_id)
 
         clean_up(self.cancellation, abort)
 

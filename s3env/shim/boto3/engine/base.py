@@ -92,6 +92,11 @@ class Engine(ABC):
     ) -> Transfer:
         """A server-side copy; ``extra`` as for ``upload`` plus MetadataDirective."""
 
+    def abort_upload(self, bucket: str, key: str, upload_id: str) -> None:
+        """Abort a multipart upload an interrupted transfer left registered with the
+        command's ``Cancellation`` (``Context.interrupt``, after the workers had their grace)."""
+        self.ctx.client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)  # type: ignore[attr-defined]
+
     def interrupt(self) -> None:
         """The command was interrupted: stop every request in flight (their transfers end with
         ``Cancelled``)."""

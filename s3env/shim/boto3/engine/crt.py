@@ -41,7 +41,10 @@ class CrtEngine(Engine):
         self._lock = threading.Lock()
         self._fallback: Engine | None = None
         self.client = self._make_client()
-        ctx.client  # noqa: B018 -- the botocore engine does the transfers for now
+        from s3env.shim.boto3.engine.crt_upload import BODY_BUDGET, BodyBudget
+
+        #: small request bodies held in memory at once (crt_upload.py)
+        self.body_budget = BodyBudget(BODY_BUDGET)
 
     def pool_shape(self, numworkers: int | None) -> tuple[int, int]:
         # Requests wait in native code, not on a thread: s5cmd's 256 in flight by default;
@@ -105,17 +108,17 @@ class CrtEngine(Engine):
         send_filepath: str | None = None,
         on_body: Callable[..., None] | None = None,
         on_progress: ByteCounter | None = None,
+        after_interrupt: bool = False,
         **options: Any,
     ) -> Future[Response]:
         """Send one request (``meta_type``: awscrt's S3RequestType, DEFAULT unless given) and
-        return the future of its ``Response``.  Its failure is errors.py's (crt_errors)."""
+        return the future of its ``Response``.  Its failure is errors.py's (crt_errors).
+        Once the command is interrupted only an ``after_interrupt`` request (an abort) goes."""
         from awscrt import http, s3
 
-        from s3env.shim.boto3.engine.crt_address import request_target
         from s3env.shim.boto3.engine.crt_errors import translate
 
-        profile = self.profile
-        target = request_target(profile.endpoint_url, self.region, profile.addressing_style, bucket, key)
+        target = self._target(bucket, key)
         path = target.path + (f"?{query}" if query else "")
         url = f"{target.scheme}://{target.host}{path}"
         message = http.HttpRequest(method, path, http.HttpHeaders([("host", target.host), *headers]), body)
@@ -132,7 +135,8 @@ class CrtEngine(Engine):
         def on_done(**_kwargs: Any) -> None:
             return None
 
-        self.ctx.cancellation.check()  # nothing new is sent once interrupted
+        if not after_interrupt:
+            self.ctx.cancellation.check()  # nothing new is sent once interrupted
         crt_request = self.client.make_request(
             type=meta_type if meta_type is not None else s3.S3RequestType.DEFAULT,
             request=message,
@@ -145,8 +149,11 @@ class CrtEngine(Engine):
             on_progress=on_progress,
             **options,
         )
-        with self._lock:
-            self._in_flight.add(crt_request)
+        if not after_interrupt:  # (an abort is not cancelled by the interrupt it follows)
+            with self._lock:
+                self._in_flight.add(crt_request)
+            if self.ctx.cancellation.cancelled:  # interrupted while it was being made
+                crt_request.cancel()
 
         def finished(done: Future[Any]) -> None:
             with self._lock:
@@ -160,21 +167,47 @@ class CrtEngine(Engine):
         crt_request.finished_future.add_done_callback(finished)
         return outcome
 
+    def _target(self, bucket: str, key: str) -> Any:
+        from s3env.shim.boto3.engine.crt_address import request_target
+
+        profile = self.profile
+        return request_target(profile.endpoint_url, self.region, profile.addressing_style, bucket, key)
+
+    def url_of(self, bucket: str, key: str) -> str:
+        """The URL of a request for ``bucket/key``, as errors name it."""
+        target = self._target(bucket, key)
+        return f"{target.scheme}://{target.host}{target.path}"
+
+    def abort_upload(self, bucket: str, key: str, upload_id: str) -> None:
+        """AbortMultipartUpload of an upload an interrupt left (``Context.interrupt``)."""
+        from urllib.parse import quote
+
+        query = f"uploadId={quote(upload_id, safe='')}"
+        self.request(
+            "DELETE", bucket, key, operation="AbortMultipartUpload", query=query, after_interrupt=True
+        ).result()
+
     def interrupt(self) -> None:
+        self.body_budget.cancel_waiting()
         with self._lock:
             in_flight = list(self._in_flight)
         for crt_request in in_flight:
             crt_request.cancel()
 
-    # -- transfers: the botocore engine's until the CRT's are in ---------------------------------
+    # -- transfers ------------------------------------------------------------------------------
 
-    def _botocore(self) -> Engine:
+    def botocore_engine(self) -> Engine:
+        """The botocore engine, for what the CRT cannot do as s3env must (crt_upload.py): made
+        on first use, so that a command that never needs it never imports botocore."""
         from s3env.shim.boto3.engine.botocore import BotocoreEngine
 
         with self._lock:
             if self._fallback is None:
                 self._fallback = BotocoreEngine(self.ctx)
         return self._fallback
+
+    def _botocore(self) -> Engine:  # downloads: the botocore engine's until the CRT's are in
+        return self.botocore_engine()
 
     def upload(
         self,
@@ -188,9 +221,11 @@ class CrtEngine(Engine):
         extra: dict[str, Any],
         on_bytes: ByteCounter | None = None,
     ) -> Transfer:
+        from s3env.shim.boto3.engine import crt_upload
+
         return (
-            yield from self._botocore().upload(
-                bucket, key, fd, size, path, part_size, concurrency, extra, on_bytes
+            yield from crt_upload.upload(
+                self, bucket, key, fd, size, path, part_size, concurrency, extra, on_bytes
             )
         )
 
@@ -220,4 +255,6 @@ class CrtEngine(Engine):
         key: str,
         extra: dict[str, Any],
     ) -> Transfer:
-        return (yield from self._botocore().copy(source_bucket, source_key, version_id, bucket, key, extra))
+        from s3env.shim.boto3.engine import crt_upload
+
+        return (yield from crt_upload.copy(self, source_bucket, source_key, version_id, bucket, key, extra))
