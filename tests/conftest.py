@@ -225,13 +225,19 @@ class Shim:
     profile: str = "shim"
 
     def __call__(
-        self, backend: str, *args: str, input: bytes | None = None, cwd: Path | None = None
+        self,
+        backend: str,
+        *args: str,
+        input: bytes | None = None,
+        cwd: Path | None = None,
+        engine: str = "",
     ) -> subprocess.CompletedProcess[bytes]:
+        """``engine``: the boto3 backend's transfer engine (S3ENV_ENGINE), "" for its default."""
         return subprocess.run(
             [S3ENV, "--backend", backend, "--profile", self.profile, *args],
             input=input if input is not None else b"",
             capture_output=True,
-            env=self.sandbox.env,
+            env=engine_env(self.sandbox.env, engine),
             cwd=cwd or self.sandbox.root,
             timeout=300,
         )
@@ -260,3 +266,10 @@ def shim(sandbox: Sandbox, s3_server: MotoServer) -> Shim:
 
 
 BACKENDS = ("s5cmd", "boto3")
+#: the boto3 backend's transfer engines (S3ENV_ENGINE): suites that move data run on each
+ENGINES = ("crt", "botocore")
+
+
+def engine_env(env: Mapping[str, str], engine: str) -> dict[str, str]:
+    """``env`` with ``S3ENV_ENGINE=engine`` ("": the default, auto)."""
+    return {**env, "S3ENV_ENGINE": engine} if engine else dict(env)

@@ -242,10 +242,12 @@ def test_one_local_file_shows_its_total_and_a_percentage(
     data = os.urandom(40 * MIB)
     (tmp_path / "big.bin").write_bytes(data)
     child = spawn(sandbox, [*BOTO3, "-p", profile, "cp", "big.bin", f"s3://{bucket}/"], tmp_path)
-    # held mid-upload: the bar is redrawn with the file's size as its total
-    child.expect(
-        r"(\d{1,3}\.\d\d)% [━─]+ \d+(\.\d\d)? [kM]?B / 41\.94 MB \(.*?/s\) (\?|\d+s|\d+m\d+s) left \(0/1\)"
-    )
+    # held mid-upload: the bar is redrawn with the file's size as its total (frames drawn
+    # before the first byte left, while the engine gets ready, show 0.00%)
+    bar = r"(\d{1,3}\.\d\d)% [━─]+ \d+(\.\d\d)? [kM]?B / 41\.94 MB \(.*?/s\) (\?|\d+s|\d+m\d+s) left \(0/1\)"
+    child.expect(bar)
+    while float(child.match.group(1)) == 0:
+        child.expect(bar)
     assert 0 < float(child.match.group(1)) < 100
     proxy.resume.set()
     child.expect(pexpect.EOF)

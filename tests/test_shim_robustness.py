@@ -29,7 +29,7 @@ from devtools.devserver import MotoServer, run_measured
 from s3env.shim.base import ShimRequest
 from s3env.shim.boto3.context import Context
 from s3env.shim.boto3.ranged import RESUME_ATTEMPTS, RangedDownload, StreamBrokenError
-from tests.conftest import S3ENV, Sandbox, Shim, s3_client, unique_bucket
+from tests.conftest import ENGINES, S3ENV, Sandbox, Shim, engine_env, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 
 MIB = 1024 * 1024
@@ -231,7 +231,10 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def test_large_file_memory_stays_bounded(sandbox: Sandbox, seaweedfs: MotoServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_large_file_memory_stays_bounded(
+    sandbox: Sandbox, seaweedfs: MotoServer, tmp_path: Path, engine: str
+) -> None:
     size = 512 * MIB + 123
     source = tmp_path / "large.bin"
     with open(source, "wb") as handle:
@@ -244,9 +247,10 @@ def test_large_file_memory_stays_bounded(sandbox: Sandbox, seaweedfs: MotoServer
     s3_client(seaweedfs).create_bucket(Bucket=bucket)
     add_profile("large", seaweedfs.url)
     base = [S3ENV, "--backend", "boto3", "-p", "large", "cp"]
-    up_mib = _peak_rss_mib([*base, "large.bin", f"s3://{bucket}/large.bin"], sandbox.env, tmp_path)
+    env = engine_env(sandbox.env, engine)
+    up_mib = _peak_rss_mib([*base, "large.bin", f"s3://{bucket}/large.bin"], env, tmp_path)
     (tmp_path / "back").mkdir()
-    down_mib = _peak_rss_mib([*base, f"s3://{bucket}/large.bin", "back/"], sandbox.env, tmp_path)
+    down_mib = _peak_rss_mib([*base, f"s3://{bucket}/large.bin", "back/"], env, tmp_path)
     assert _sha256(tmp_path / "back" / "large.bin") == _sha256(source)
     # A client that held the file (or one 50 MiB part per stream) would need > 512 MiB.
     assert up_mib < 200, f"upload peak RSS {up_mib:.0f} MiB"
@@ -261,8 +265,9 @@ def test_large_file_memory_stays_bounded(sandbox: Sandbox, seaweedfs: MotoServer
 @pytest.mark.parametrize(
     ("size", "flags"), [(40 * MIB, []), (48 * MIB, ["-p", "16"])], ids=["put", "multipart"]
 )
+@pytest.mark.parametrize("engine", ENGINES)
 def test_a_file_that_shrinks_mid_upload_fails_at_once(
-    sandbox: Sandbox, moto: MotoServer, tmp_path: Path, size: int, flags: list[str]
+    sandbox: Sandbox, moto: MotoServer, tmp_path: Path, size: int, flags: list[str], engine: str
 ) -> None:
     bucket = unique_bucket("shrink")
     s3_client(moto).create_bucket(Bucket=bucket)
@@ -273,7 +278,7 @@ def test_a_file_that_shrinks_mid_upload_fails_at_once(
     (work / "big.bin").write_bytes(os.urandom(size))
     argv = [S3ENV, "--backend", "boto3", "-p", "shrink", "cp", *flags, "big.bin", f"s3://{bucket}/big.bin"]
     process = subprocess.Popen(
-        argv, env=sandbox.env, cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        argv, env=engine_env(sandbox.env, engine), cwd=work, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
     try:
         assert proxy.paused.wait(60), "the upload never got going"
@@ -306,13 +311,14 @@ def test_request_heads_as_s5cmd_100_continue_from_2_mib_no_checksums_md5_on_dele
         (tmp_path / name).write_bytes(os.urandom(size))
     expects: dict[str, dict[str, str | None]] = {}
     try:
-        for backend in ("s5cmd", "boto3"):
-            bucket = unique_bucket(f"expect-{backend}")
+        for backend, engine in (("s5cmd", ""), *(("boto3", engine) for engine in ENGINES)):
+            label = engine or backend
+            bucket = unique_bucket(f"expect-{label[:5]}")
             s3_client(moto).create_bucket(Bucket=bucket)
             for name in sizes:
                 result = subprocess.run(
                     [S3ENV, "--backend", backend, "-p", "wire", "cp", name, f"s3://{bucket}/{name}"],
-                    env=sandbox.env,
+                    env=engine_env(sandbox.env, engine),
                     cwd=tmp_path,
                     capture_output=True,
                     timeout=120,
@@ -320,7 +326,7 @@ def test_request_heads_as_s5cmd_100_continue_from_2_mib_no_checksums_md5_on_dele
                 assert result.returncode == 0, result.stderr
             rm = subprocess.run(
                 [S3ENV, "--backend", backend, "-p", "wire", "rm", f"s3://{bucket}/*"],
-                env=sandbox.env,
+                env=engine_env(sandbox.env, engine),
                 capture_output=True,
                 timeout=120,
             )
@@ -335,11 +341,17 @@ def test_request_heads_as_s5cmd_100_continue_from_2_mib_no_checksums_md5_on_dele
             # Nor any checksum (boto3's default since 1.36, which many S3-compatible stores refuse).
             assert not [h for _, headers in heads for h in headers if "checksum" in h], heads
             assert puts.keys() == sizes.keys(), puts
-            expects[backend] = puts
+            expects[label] = puts
+            # Which engine sent the PUTs: the CRT's S3 client names itself in the User-Agent.
+            agents = {headers.get("user-agent", "").split("/")[0] for _, headers in heads}
+            wanted = {"crt": {"CRTS3NativeClient"}, "botocore": {"Botocore"}}.get(label, agents)
+            assert agents == wanted, (label, agents)
     finally:
         proxy.close()
-    assert expects["boto3"] == {"small": None, "below": None, "at": "100-continue", "above": "100-continue"}
-    assert {k: v and v.lower() for k, v in expects["s5cmd"].items()} == expects["boto3"]
+    for engine in ENGINES:
+        expected = {"small": None, "below": None, "at": "100-continue", "above": "100-continue"}
+        assert expects[engine] == expected, engine
+        assert {k: v and v.lower() for k, v in expects["s5cmd"].items()} == expects[engine]
 
 
 def test_a_file_body_is_the_size_at_the_start(tmp_path: Path) -> None:
@@ -391,3 +403,87 @@ def test_a_range_answered_with_other_bytes_is_refused(tmp_path: Path) -> None:
     finally:
         os.close(fd)
     assert (tmp_path / "out").read_bytes() == data[:1000]
+
+
+# Headers that carry an object's settings (and what must never be there): compared on the wire.
+SETTING_HEADERS = (
+    "content-type",
+    "cache-control",
+    "content-encoding",
+    "content-disposition",
+    "expires",
+    "x-amz-storage-class",
+    "x-amz-acl",
+    "x-amz-server-side-encryption",
+    "x-amz-metadata-directive",
+    "x-amz-copy-source",
+    "expect",
+)
+
+
+def test_object_settings_on_the_wire_alike_on_both_engines(
+    sandbox: Sandbox, moto: MotoServer, tmp_path: Path
+) -> None:
+    """cp's object flags reach the server as the same headers from either engine, as s5cmd
+    sends them: on a single PUT, on CreateMultipartUpload (not on its parts), and on a
+    server-side copy; and no request of either carries a checksum."""
+    proxy = FaultProxy(moto.url, cut_after=1 << 40, cuts=0, record_up=True)
+    add_profile("flags", proxy.url)
+    (tmp_path / "small.txt").write_bytes(b"x" * 100)
+    (tmp_path / "big.bin").write_bytes(os.urandom(11 * MIB + 17))
+    flags = [
+        "--storage-class", "STANDARD_IA", "--acl", "public-read", "--cache-control", "max-age=5",
+        "--expires", "2030-01-02T03:04:05Z", "--content-encoding", "gzip",
+        "--content-disposition", "attachment", "--metadata", "Color=blue", "--metadata", "b=2",
+        "--sse", "AES256", "--content-type", "text/x-flag",
+    ]  # fmt: skip
+    seen: dict[str, list[tuple[str, list[tuple[str, str]]]]] = {}
+    try:
+        for backend, engine in (("s5cmd", ""), *(("boto3", engine) for engine in ENGINES)):
+            label = engine or backend
+            bucket = unique_bucket(f"flags-{label[:5]}")
+            s3_client(moto).create_bucket(Bucket=bucket)
+            before = len(proxy.request_heads())
+            for argv in (
+                ["cp", *flags, "small.txt", f"s3://{bucket}/small.txt"],
+                ["cp", "-p", "5", *flags, "big.bin", f"s3://{bucket}/big.bin"],
+                ["cp", *flags, f"s3://{bucket}/small.txt", f"s3://{bucket}/copy.txt"],
+            ):
+                result = subprocess.run(
+                    [S3ENV, "--backend", backend, "-p", "flags", *argv],
+                    env=engine_env(sandbox.env, engine),
+                    cwd=tmp_path,
+                    capture_output=True,
+                    timeout=120,
+                )
+                assert result.returncode == 0, (label, argv, result.stderr)
+            heads = proxy.request_heads()[before:]
+            assert not [h for _, headers in heads for h in headers if "checksum" in h], (label, heads)
+
+            def request_kind(line: str, bucket: str = bucket) -> str:
+                method, target, _ = line.split(" ")
+                path, _, query = target.replace(bucket, "B").partition("?")
+                # the upload id left out, the query in one order and form (Go's "uploads=")
+                fields = sorted(
+                    f.rstrip("=") for f in query.split("&") if f and not f.startswith("uploadId=")
+                )
+                return f"{method} {path}" + ("?" + "&".join(fields) if fields else "")
+
+            seen[label] = sorted(
+                (
+                    request_kind(line),
+                    sorted(
+                        (name, value.lower() if name == "expect" else value.replace(bucket, "B"))
+                        for name, value in headers.items()
+                        if name in SETTING_HEADERS or name.startswith("x-amz-meta-")
+                    ),
+                )
+                for line, headers in heads
+                if not line.startswith(("HEAD ", "GET "))
+            )  # (sorted by request, then by its settings: parts differ in Expect only)
+    finally:
+        proxy.close()
+    for engine in ENGINES:
+        assert seen[engine] == seen["s5cmd"], engine
+    put = dict(dict(seen["crt"])["PUT /B/small.txt"])
+    assert put["expires"] == "Wed, 02 Jan 2030 03:04:05 GMT" and put["x-amz-meta-color"] == "blue", put
