@@ -28,12 +28,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import S3ENV, Sandbox, make_shim, s3_client, unique_bucket
+from tests.conftest import ENGINES, S3ENV, Sandbox, engine_env, make_shim, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 
 MIB = 1024 * 1024
 BOUND = 8.0  # seconds from the signal to the end of the process: generous (s5cmd: ~0.01 s)
 SIGNALS = [signal.SIGINT, signal.SIGTERM]
+#: (backend, engine) of each run of an upload case: s5cmd, then the boto3 backend on each engine
+RUNS = [("s5cmd", ""), *(("boto3", engine) for engine in ENGINES)]
 
 
 @dataclass
@@ -51,6 +53,7 @@ def interrupted(
     argv: list[str],
     cwd: Path,
     signum: int,
+    engine: str = "",
 ) -> Outcome:
     """Run ``s3env --backend BACKEND ARGV`` through ``proxy``, signal it once the proxy holds a
     connection, and collect how it ended.  The held connection is closed only after the
@@ -59,7 +62,7 @@ def interrupted(
     make_shim(sandbox, proxy, profile=profile)  # type: ignore[arg-type]
     process = subprocess.Popen(
         [S3ENV, "--backend", backend, "-p", profile, *argv],
-        env=sandbox.env,
+        env=engine_env(sandbox.env, engine),
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -115,26 +118,29 @@ def test_an_interrupted_upload_commits_nothing(
     client = s3_client(moto)
     (tmp_path / "big.bin").write_bytes(os.urandom(size))
     outcomes: dict[str, Outcome] = {}
-    for backend in ("s5cmd", "boto3"):
-        bucket = unique_bucket(f"int-up-{backend[:2]}")
+    for backend, engine in RUNS:
+        label = engine or backend
+        bucket = unique_bucket(f"int-up-{label[:2]}")
         client.create_bucket(Bucket=bucket)
         proxy = FaultProxy(moto.url, cut_after=1 << 40, cuts=0, pause_up_after=1 * MIB, record_up=True)
         try:
             argv = ["cp", *flags, "big.bin", f"s3://{bucket}/big.bin"]
-            outcomes[backend] = outcome = interrupted(sandbox, proxy, backend, argv, tmp_path, signum)
+            outcomes[label] = outcome = interrupted(sandbox, proxy, backend, argv, tmp_path, signum, engine)
             settle()
             heads = [line for line, _headers in proxy.request_heads()]
         finally:
             proxy.close()
-        assert keys(client, bucket) == {}, backend  # nothing committed
+        assert keys(client, bucket) == {}, label  # nothing committed
         if backend == "boto3":
-            assert uploads_left(client, bucket) == []
+            assert uploads_left(client, bucket) == [], label
             # no CompleteMultipartUpload was ever sent: the signal came before the parts were in
             assert not [h for h in heads if h.startswith("POST ") and "uploadId=" in h], heads
             assert outcome.seconds < BOUND, outcome
-    ref, got = outcomes["s5cmd"], outcomes["boto3"]
+    ref = outcomes["s5cmd"]
     assert (ref.returncode, ref.stdout, ref.stderr) == (1, b"", b"")  # what s5cmd does
-    assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
+    for engine in ENGINES:
+        got = outcomes[engine]
+        assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr), engine
 
 
 @pytest.mark.parametrize("signum", [*SIGNALS, signal.SIGHUP], ids=lambda s: signal.Signals(s).name)
@@ -188,22 +194,23 @@ def test_an_interrupted_batch_upload_prints_only_what_it_committed(
     src.mkdir()
     for name, data in files.items():
         (src / name).write_bytes(data)
-    for backend in ("s5cmd", "boto3"):
-        bucket = unique_bucket(f"int-many-{backend[:2]}")
+    for backend, engine in RUNS:
+        label = engine or backend
+        bucket = unique_bucket(f"int-many-{label[:2]}")
         client.create_bucket(Bucket=bucket)
         proxy = FaultProxy(moto.url, cut_after=1 << 40, cuts=0, pause_up_after=100_000)
         try:
             argv = ["--numworkers", "4", command, "src/", f"s3://{bucket}/up/"]
-            outcome = interrupted(sandbox, proxy, backend, argv, tmp_path, signal.SIGINT)
+            outcome = interrupted(sandbox, proxy, backend, argv, tmp_path, signal.SIGINT, engine)
             settle()
         finally:
             proxy.close()
-        assert (outcome.returncode, outcome.stderr) == (1, b""), (backend, outcome)
+        assert (outcome.returncode, outcome.stderr) == (1, b""), (label, outcome)
         lines = _check_lines(outcome.stdout, rf"cp src/(f\d\d\.bin) s3://{bucket}/up/\1")
         stored = keys(client, bucket)
         printed = {line.split()[1].rsplit("/", 1)[1] for line in lines}
-        assert {f"up/{name}" for name in printed} <= set(stored), backend
-        assert len(stored) < len(files), backend  # the held one (at least) is not there
+        assert {f"up/{name}" for name in printed} <= set(stored), label
+        assert len(stored) < len(files), label  # the held one (at least) is not there
         for key, size in stored.items():
             assert size == len(files[key.rsplit("/", 1)[1]]), key  # whole, or not at all
         if backend == "boto3":
@@ -260,8 +267,9 @@ print("finished", flush=True)
 """
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 def test_library_use_gets_keyboard_interrupt_after_the_clean_up(
-    sandbox: Sandbox, moto, tmp_path: Path
+    sandbox: Sandbox, moto, tmp_path: Path, engine: str
 ) -> None:  # type: ignore[no-untyped-def]
     """Called from Python (no signal handlers of s3env's), Ctrl-C still stops the transfer,
     aborts the multipart upload, and then reaches the caller as ``KeyboardInterrupt``."""
@@ -275,7 +283,7 @@ def test_library_use_gets_keyboard_interrupt_after_the_clean_up(
     make_shim(sandbox, proxy, profile="lib")  # type: ignore[arg-type]
     process = subprocess.Popen(
         [sys.executable, "-c", LIBRARY_SCRIPT, "lib", f"s3://{bucket}/big.bin"],
-        env=sandbox.env,
+        env=engine_env(sandbox.env, engine),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

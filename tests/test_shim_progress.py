@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from devtools.devserver import MotoServer
 from s3env.shim.boto3.progress import TransferProgress, format_bytes, format_duration, render_bar
-from tests.conftest import S3ENV, Sandbox, make_shim, s3_client, unique_bucket
+from tests.conftest import ENGINES, S3ENV, Sandbox, engine_env, make_shim, s3_client, unique_bucket
 from tests.faultproxy import FaultProxy
 
 pexpect = pytest.importorskip("pexpect")
@@ -207,9 +207,9 @@ def screen_rows(raw: str) -> list[str]:
     return rows
 
 
-def spawn(sandbox: Sandbox, argv: list[str], cwd: Path) -> Any:
+def spawn(sandbox: Sandbox, argv: list[str], cwd: Path, engine: str = "") -> Any:
     """``s3env ARGV`` on a pty 150 columns wide; ``child.logfile_read`` keeps all it wrote."""
-    environment = {**sandbox.env, "TERM": "xterm-256color", "S3ENV_PROGRESS_DELAY": "0"}
+    environment = {**engine_env(sandbox.env, engine), "TERM": "xterm-256color", "S3ENV_PROGRESS_DELAY": "0"}
     child = pexpect.spawn(
         S3ENV, argv, env=environment, cwd=str(cwd), timeout=60, encoding="utf-8", dimensions=(40, 150)
     )
@@ -284,18 +284,24 @@ def test_lines_never_share_a_row_with_the_bar(
     assert sorted(rows) == sorted([*expected, error]), rows
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    ("size", "flags", "total"), [(3 * MIB, [], "3.15 MB"), (11 * MIB, ["-p", "5"], "11.53 MB")]
+)
 def test_show_progress_keeps_the_final_bar_as_s5cmd(
-    sandbox: Sandbox, moto: MotoServer, tmp_path: Path
+    sandbox: Sandbox, moto: MotoServer, tmp_path: Path, engine: str, size: int, flags: list[str], total: str
 ) -> None:
-    """``--show-progress`` prints no line per object: the bar's last state stays, as s5cmd's."""
+    """``--show-progress`` prints no line per object: the bar's last state stays, as s5cmd's
+    (one PUT, and a multipart upload: every byte counted once)."""
     bucket = unique_bucket("progress")
     s3_client(moto).create_bucket(Bucket=bucket)
     profile = make_shim(sandbox, moto, profile="sp").profile
-    (tmp_path / "a.bin").write_bytes(os.urandom(3 * MIB))
+    (tmp_path / "a.bin").write_bytes(os.urandom(size))
     child = spawn(
         sandbox,
-        [*BOTO3, "-p", profile, "cp", "--show-progress", "a.bin", f"s3://{bucket}/"],
+        [*BOTO3, "-p", profile, "cp", *flags, "--show-progress", "a.bin", f"s3://{bucket}/"],
         tmp_path,
+        engine,
     )
     child.expect(pexpect.EOF)
     child.close()
@@ -304,9 +310,10 @@ def test_show_progress_keeps_the_final_bar_as_s5cmd(
     assert len(rows) == 1, rows
     match = S5CMD_LAYOUT.fullmatch(rows[0])
     assert match, rows
-    assert (match["percent"], match["total"], match["files"], match["total_files"]) == (
+    assert (match["percent"], match["done"], match["total"], match["files"], match["total_files"]) == (
         "100.00%",
-        "3.15 MB",
+        total,
+        total,
         "1",
         "1",
     )
@@ -341,7 +348,8 @@ def test_downloads_learn_their_totals(sandbox: Sandbox, moto: MotoServer, tmp_pa
     assert (tmp_path / "out" / "one.bin").stat().st_size == 2 * MIB
 
 
-def test_sync_lines_stand_alone(sandbox: Sandbox, moto: MotoServer, tmp_path: Path) -> None:
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sync_lines_stand_alone(sandbox: Sandbox, moto: MotoServer, tmp_path: Path, engine: str) -> None:
     bucket = unique_bucket("progress")
     s3_client(moto).create_bucket(Bucket=bucket)
     profile = make_shim(sandbox, moto, profile="sync").profile
@@ -349,7 +357,7 @@ def test_sync_lines_stand_alone(sandbox: Sandbox, moto: MotoServer, tmp_path: Pa
     tree.mkdir()
     for i in range(4):
         (tree / f"f{i}.bin").write_bytes(os.urandom(MIB))
-    child = spawn(sandbox, [*BOTO3, "-p", profile, "sync", "tree/", f"s3://{bucket}/s/"], tmp_path)
+    child = spawn(sandbox, [*BOTO3, "-p", profile, "sync", "tree/", f"s3://{bucket}/s/"], tmp_path, engine)
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.logfile_read.getvalue()
