@@ -105,3 +105,32 @@ def test_an_unknown_engine_is_a_usage_error(sandbox: Sandbox, work: tuple[Path, 
     assert (
         result.stderr == b"s3env: error: unknown engine 'bogus' (S3ENV_ENGINE): choose one of crt, botocore\n"
     )
+
+
+def test_a_profile_without_keys_takes_botocores_credentials_on_both_engines(
+    sandbox: Sandbox, moto: MotoServer, work: tuple[Path, str]
+) -> None:
+    """No keys in the profile: the CRT signs with what botocore's chain finds (here the
+    environment's keys); nothing anywhere: the same one line on both engines."""
+    import s3env
+
+    cwd, bucket = work
+    s3env.open_store().add(
+        s3env.Profile("nokeys", endpoint_url=moto.url, region="us-east-1", addressing_style="path")
+    )
+    keys = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
+    for engine in ("crt", "botocore"):
+        argv = [S3ENV, "--backend", "boto3", "-p", "nokeys", "cp", "dir/a.txt", f"s3://{bucket}/{engine}.txt"]
+        for env, status in ((keys, 0), ({}, 1)):
+            result = subprocess.run(
+                argv,
+                env={**sandbox.env, **env, "S3ENV_ENGINE": engine},
+                cwd=cwd,
+                capture_output=True,
+                timeout=60,
+            )
+            assert result.returncode == status, (engine, result.stderr)
+            if status:
+                command = f"cp dir/a.txt s3://{bucket}/{engine}.txt"
+                assert result.stderr == f'ERROR "{command}": Unable to locate credentials\n'.encode(), engine
+    assert objects(moto, bucket) == {"crt.txt": b"alpha", "botocore.txt": b"alpha"}

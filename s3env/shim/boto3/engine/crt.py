@@ -40,6 +40,8 @@ class CrtEngine(Engine):
         self._in_flight: set[Any] = set()
         self._lock = threading.Lock()
         self._fallback: Engine | None = None
+        #: raised by every request when the profile has no keys and nothing else gives any
+        self.missing_credentials: Exception | None = None
         self.client = self._make_client()
         from s3env.shim.boto3.engine.crt_upload import BODY_BUDGET, BodyBudget
 
@@ -83,10 +85,17 @@ class CrtEngine(Engine):
             )
         # No keys in the profile: the botocore client's own resolution (credential_process,
         # SSO...), asked again whenever the CRT needs them.
-        client = self.ctx.client
+        resolved = self.ctx.client._request_signer._credentials
+        if resolved is None:
+            # None anywhere: every request fails as the botocore engine's do ("Unable to
+            # locate credentials"), not in the delegate (awscrt prints its traceback).
+            from botocore.exceptions import NoCredentialsError
+
+            self.missing_credentials = NoCredentialsError()
+            return auth.AwsCredentialsProvider.new_static("none", "none")
 
         def current() -> Any:
-            credentials = client._request_signer._credentials.get_frozen_credentials()
+            credentials = resolved.get_frozen_credentials()
             return auth.AwsCredentials(credentials.access_key, credentials.secret_key, credentials.token)
 
         return auth.AwsCredentialsProvider.new_delegate(current)
@@ -137,6 +146,8 @@ class CrtEngine(Engine):
 
         if not after_interrupt:
             self.ctx.cancellation.check()  # nothing new is sent once interrupted
+        if self.missing_credentials is not None:
+            raise self.missing_credentials
         crt_request = self.client.make_request(
             type=meta_type if meta_type is not None else s3.S3RequestType.DEFAULT,
             request=message,
