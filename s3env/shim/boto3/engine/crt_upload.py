@@ -36,15 +36,14 @@ import os
 import threading
 from concurrent.futures import Future
 from email.utils import formatdate
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from s3env.shim.boto3.cancel import Cancelled
 from s3env.shim.boto3.multipart import file_changed_size, upload_part_size
 
 if TYPE_CHECKING:
-    from s3env.shim.boto3.engine.base import ByteCounter, Transfer
-    from s3env.shim.boto3.engine.crt import CrtEngine
+    from s3env.shim.boto3.engine.base import ByteCounter, Engine, Transfer
 
 MIB = 1024 * 1024
 #: a single PUT up to this size is read whole and sent from memory by the CRT
@@ -71,6 +70,19 @@ HEADER_OF: dict[str, str] = {
     "SSEKMSKeyId": "x-amz-server-side-encryption-aws-kms-key-id",
     "MetadataDirective": "x-amz-metadata-directive",
 }
+
+
+class CrtEngine(Protocol):
+    """What the transfers here take from crt.py's engine (which imports this module)."""
+
+    ctx: Any
+    body_budget: BodyBudget
+
+    def request(self, method: str, bucket: str, key: str, **options: Any) -> Future[Any]: ...
+
+    def url_of(self, bucket: str, key: str) -> str: ...
+
+    def botocore_engine(self) -> Engine: ...
 
 
 class UnknownObjectSetting(Exception):
