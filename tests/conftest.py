@@ -225,13 +225,20 @@ class Shim:
     profile: str = "shim"
 
     def __call__(
-        self, backend: str, *args: str, input: bytes | None = None, cwd: Path | None = None
+        self,
+        backend: str,
+        *args: str,
+        input: bytes | None = None,
+        cwd: Path | None = None,
+        engine: str | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
+        """``engine``: the boto3 backend's transfer engine (S3ENV_ENGINE), else auto."""
+        env = self.sandbox.env if engine is None else {**self.sandbox.env, "S3ENV_ENGINE": engine}
         return subprocess.run(
             [S3ENV, "--backend", backend, "--profile", self.profile, *args],
             input=input if input is not None else b"",
             capture_output=True,
-            env=self.sandbox.env,
+            env=env,
             cwd=cwd or self.sandbox.root,
             timeout=300,
         )

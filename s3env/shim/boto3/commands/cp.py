@@ -93,8 +93,7 @@ def copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) ->
         printer.error(exc.message)
         return 1
     # Made here, not by the first worker: a bad endpoint or engine fails the command at once.
-    if srcurl.is_remote():
-        ctx.client  # noqa: B018 -- the listing's, the HEADs'
+    ctx.client  # noqa: B018 -- the HEADs', and the transfers' until the CRT engine has them all
     ctx.engine  # noqa: B018
     job = CopyJob(ctx, printer, srcurl, dsturl, options, delete_source=delete_source)
     with ctx.start_progress(keep=options.bool("show-progress")):

@@ -11,7 +11,7 @@ and returns a future whose failure is already in the words of errors.py (crt_err
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -41,7 +41,6 @@ class CrtEngine(Engine):
         self._lock = threading.Lock()
         self._fallback: Engine | None = None
         self.client = self._make_client()
-        ctx.client  # noqa: B018 -- the botocore engine does the transfers for now
 
     def pool_shape(self, numworkers: int | None) -> tuple[int, int]:
         # Requests wait in native code, not on a thread: s5cmd's 256 in flight by default;
@@ -160,6 +159,16 @@ class CrtEngine(Engine):
         crt_request.finished_future.add_done_callback(finished)
         return outcome
 
+    def request_failures(self) -> tuple[type[BaseException], ...]:
+        from s3env.shim.boto3.engine.crt_errors import REQUEST_FAILURES
+
+        return REQUEST_FAILURES
+
+    def list_objects_v2(self, bucket: str, prefix: str, delimiter: str) -> Iterator[dict[str, Any]]:
+        from s3env.shim.boto3.engine.crt_listing import list_objects_v2_pages
+
+        return list_objects_v2_pages(self, bucket, prefix, delimiter)
+
     def interrupt(self) -> None:
         with self._lock:
             in_flight = list(self._in_flight)
@@ -173,6 +182,7 @@ class CrtEngine(Engine):
 
         with self._lock:
             if self._fallback is None:
+                # made before the first transfer by CopyJob.run (a bad endpoint fails at once)
                 self._fallback = BotocoreEngine(self.ctx)
         return self._fallback
 
