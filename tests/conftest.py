@@ -230,14 +230,14 @@ class Shim:
         *args: str,
         input: bytes | None = None,
         cwd: Path | None = None,
-        engine: str = "",
+        engine: str | None = None,
     ) -> subprocess.CompletedProcess[bytes]:
-        """``engine``: the boto3 backend's transfer engine (S3ENV_ENGINE), "" for its default."""
+        """``engine``: the boto3 backend's transfer engine (S3ENV_ENGINE), else auto."""
         return subprocess.run(
             [S3ENV, "--backend", backend, "--profile", self.profile, *args],
             input=input if input is not None else b"",
             capture_output=True,
-            env=engine_env(self.sandbox.env, engine),
+            env=engine_env(self.sandbox.env, engine or ""),
             cwd=cwd or self.sandbox.root,
             timeout=300,
         )

@@ -92,9 +92,9 @@ def copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) ->
     except ShimError as exc:
         printer.error(exc.message)
         return 1
-    # Made here, not by the first worker: a bad endpoint or engine fails the command at once.
-    if srcurl.is_remote():
-        ctx.client  # noqa: B018 -- the listing's, the HEADs'
+    # Made here, not by the first worker: a bad engine fails the command at once (the botocore
+    # engine makes its client now: a bad endpoint too).  Not botocore's client for the CRT
+    # engine: uploads, copies and listings do without it (a HEAD makes it when one is needed).
     ctx.engine  # noqa: B018
     job = CopyJob(ctx, printer, srcurl, dsturl, options, delete_source=delete_source)
     with ctx.start_progress(keep=options.bool("show-progress")):

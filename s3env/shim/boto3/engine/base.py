@@ -13,7 +13,7 @@ behind, and raises what ``errors.message_of`` words as s5cmd does.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from concurrent.futures import Future
 from typing import Any, Protocol
 
@@ -37,6 +37,7 @@ class CommandContext(Protocol):
 class Engine(ABC):
     #: ``S3ENV_ENGINE``'s value for it
     name: str = ""
+    ctx: CommandContext
 
     def pool_shape(self, numworkers: int | None) -> tuple[int, int]:
         """(threads, tasks in flight) of a command's pool for ``--numworkers`` (None: not given).
@@ -96,6 +97,17 @@ class Engine(ABC):
         """Abort a multipart upload an interrupted transfer left registered with the
         command's ``Cancellation`` (``Context.interrupt``, after the workers had their grace)."""
         self.ctx.client.abort_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id)  # type: ignore[attr-defined]
+
+    def request_failures(self) -> tuple[type[BaseException], ...]:
+        """What its requests raise when they fail, beyond botocore's (errors.request_errors)."""
+        return ()
+
+    def list_objects_v2(self, bucket: str, prefix: str, delimiter: str) -> Iterator[dict[str, Any]]:
+        """The pages of a ListObjectsV2 listing, as botocore's paginator yields them."""
+        params: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+        if delimiter:
+            params["Delimiter"] = delimiter
+        return iter(self.ctx.client.get_paginator("list_objects_v2").paginate(**params))
 
     def interrupt(self) -> None:
         """The command was interrupted: stop every request in flight (their transfers end with

@@ -11,7 +11,7 @@ and returns a future whose failure is already in the words of errors.py (crt_err
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from typing import Any
 
@@ -198,6 +198,16 @@ class CrtEngine(Engine):
             "DELETE", bucket, key, operation="AbortMultipartUpload", query=query, after_interrupt=True
         ).result()
 
+    def request_failures(self) -> tuple[type[BaseException], ...]:
+        from s3env.shim.boto3.engine.crt_errors import REQUEST_FAILURES
+
+        return REQUEST_FAILURES
+
+    def list_objects_v2(self, bucket: str, prefix: str, delimiter: str) -> Iterator[dict[str, Any]]:
+        from s3env.shim.boto3.engine.crt_listing import list_objects_v2_pages
+
+        return list_objects_v2_pages(self, bucket, prefix, delimiter)
+
     def interrupt(self) -> None:
         self.body_budget.cancel_waiting()
         with self._lock:
@@ -214,6 +224,7 @@ class CrtEngine(Engine):
 
         with self._lock:
             if self._fallback is None:
+                # made before the first transfer by CopyJob.run (a bad endpoint fails at once)
                 self._fallback = BotocoreEngine(self.ctx)
         return self._fallback
 

@@ -10,3 +10,16 @@ def translate(error: BaseException, method: str, url: str) -> BaseException:
 
         return Cancelled()
     return error
+
+
+def _request_failures() -> tuple[type[BaseException], ...]:
+    try:
+        from awscrt.exceptions import AwsCrtError
+        from awscrt.s3 import S3ResponseError
+    except ImportError:
+        return ()
+    return (S3ResponseError, AwsCrtError)
+
+
+#: what a failed request of the CRT engine raises, once translated
+REQUEST_FAILURES: tuple[type[BaseException], ...] = _request_failures()

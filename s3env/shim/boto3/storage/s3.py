@@ -14,7 +14,13 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from s3env.shim.boto3.errors import NoObjectFound, NotFound, from_exception, is_not_found, request_errors
+from s3env.shim.boto3.errors import (
+    NoObjectFound,
+    NotFound,
+    from_exception,
+    is_not_found,
+    request_errors,
+)
 from s3env.shim.boto3.storage.object import Object, to_ns
 from s3env.shim.boto3.urls import ObjectURL, version_arg
 
@@ -55,7 +61,11 @@ def _list(
     found = False
     now: dt.datetime | None = None
     try:
-        for page in ctx.client.get_paginator(operation).paginate(**params):
+        if operation == "list_objects_v2":  # on the engine: the CRT's lists without botocore
+            pages = ctx.engine.list_objects_v2(url.bucket, url.prefix, url.delimiter or "")
+        else:
+            pages = ctx.client.get_paginator(operation).paginate(**params)
+        for page in pages:
             for common in page.get("CommonPrefixes") or []:
                 prefix = common.get("Prefix", "")
                 if url.raw or url.relative_for(prefix) is None:
@@ -86,7 +96,9 @@ def _list(
                     storage_class="" if is_marker else item.get("StorageClass") or "",
                     version_id=version,
                 )
-    except request_errors() as exc:
+    except Exception as exc:  # not the GeneratorExit of a listing left early: no botocore for it
+        if not isinstance(exc, (*request_errors(), *ctx.engine.request_failures())):
+            raise
         yield Object.error(from_exception(exc))
         return
     if not found and not url.is_bucket():
