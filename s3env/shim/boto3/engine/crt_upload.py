@@ -27,7 +27,6 @@ An upload that fails is aborted here; an interrupted one is registered with the 
 
 from __future__ import annotations
 
-import calendar
 import collections
 import contextlib
 import datetime as dt
@@ -35,7 +34,6 @@ import io
 import os
 import threading
 from concurrent.futures import Future
-from email.utils import formatdate
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
@@ -94,6 +92,9 @@ class UnknownObjectSetting(Exception):
 def http_date(value: dt.datetime) -> str:
     """A timestamp header as botocore writes it: RFC 822 in GMT, whole seconds, a naive
     datetime taken as UTC."""
+    import calendar
+    from email.utils import formatdate  # (7 ms to import: only for --expires)
+
     aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
     return formatdate(calendar.timegm(aware.utctimetuple()), usegmt=True)
 
