@@ -245,7 +245,7 @@ class FilePart(io.RawIOBase):
             return 0
         view = memoryview(buffer).cast("B")[:want]
         try:
-            got = os.preadv(self.fd, [view], self.start + self.position)
+            got = _read_into(self.fd, view, self.start + self.position)
         except OSError as exc:
             self.error = exc
             return 0
@@ -254,6 +254,15 @@ class FilePart(io.RawIOBase):
             return 0
         self.position += got
         return got
+
+
+def _read_into(fd: int, view: memoryview, offset: int) -> int:
+    """``os.preadv`` into ``view``; where there is none (Windows), ``os.pread`` and a copy."""
+    if hasattr(os, "preadv"):
+        return os.preadv(fd, [view], offset)
+    data = os.pread(fd, len(view), offset)
+    view[: len(data)] = data
+    return len(data)
 
 
 def upload(
