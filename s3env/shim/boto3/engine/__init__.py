@@ -45,16 +45,42 @@ def wanted_engine(env: Mapping[str, str]) -> str:
     return wanted
 
 
+#: the proxy variables awscrt's HTTP client reads from the process's environment by itself
+CRT_PROXY_VARIABLES: tuple[str, ...] = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
+
+
+def proxy_variable(env: Mapping[str, str]) -> str:
+    """The first proxy variable set in ``env`` or in the process's environment ("" for none).
+
+    awscrt 0.38's S3 client takes no proxy settings, yet its connections follow these
+    variables on their own, not by Go's rules (proxy.py): a loopback endpoint, NO_PROXY, the
+    CGI rule.  So where one is set, the CRT cannot send as s5cmd would."""
+    import os
+
+    return next((name for name in CRT_PROXY_VARIABLES if env.get(name) or os.environ.get(name)), "")
+
+
 def engine_name(env: Mapping[str, str]) -> str:
-    """The engine ``env`` asks for, or the one that runs here when it asks for none."""
+    """The engine ``env`` asks for, or the one that runs here when it asks for none: the CRT
+    where awscrt can be imported and no proxy variable is set (``proxy_variable``)."""
     wanted = wanted_engine(env)
     if wanted == "botocore":
         return "botocore"
-    if crt_importable():
-        return "crt"
-    if wanted == "crt":
-        raise EngineUnavailable(f"{ENGINE_VAR}=crt, but awscrt cannot be imported here (pip install awscrt)")
-    return "botocore"
+    if not crt_importable():
+        if wanted == "crt":
+            raise EngineUnavailable(
+                f"{ENGINE_VAR}=crt, but awscrt cannot be imported here (pip install awscrt)"
+            )
+        return "botocore"
+    proxy = proxy_variable(env)
+    if proxy:
+        if wanted == "crt":
+            raise EngineUnavailable(
+                f"{ENGINE_VAR}=crt, but {proxy} is set: the CRT engine cannot apply s5cmd's proxy rules "
+                f"({ENGINE_VAR}=botocore can)"
+            )
+        return "botocore"
+    return "crt"
 
 
 def make_engine(ctx: CommandContext) -> Engine:
