@@ -182,7 +182,8 @@ def test_cache_dir_is_platformdirs_answer(env: dict[str, str]) -> None:
 def test_backend_commands_fill_and_use_the_cache(sandbox: Sandbox, moto: MotoServer) -> None:
     """Through the CLI: the first boto3-backend command writes the cache under the sandbox's
     XDG_CACHE_HOME, a listing adds the paginator model at its end, and commands made from the
-    cache work against the server."""
+    cache work against the server.  (On the botocore engine: the CRT engine's uploads and
+    listings make no botocore client.)"""
 
     from tests.conftest import make_shim, s3_client
 
@@ -193,20 +194,20 @@ def test_backend_commands_fill_and_use_the_cache(sandbox: Sandbox, moto: MotoSer
     assert not cache_file.exists()
 
     (sandbox.root / "f.txt").write_text("hello")
-    upload = shim("boto3", "cp", str(sandbox.root / "f.txt"), f"s3://{bucket}/a/f.txt")
+    upload = shim("boto3", "cp", str(sandbox.root / "f.txt"), f"s3://{bucket}/a/f.txt", engine="botocore")
     assert upload.returncode == 0, upload.stderr
     data = cached_data(cache_file)
     assert "s3/2006-03-01/service-2" in data
     assert "s3/2006-03-01/paginators-1" not in data
 
-    listing = shim("boto3", "ls", f"s3://{bucket}/a/*")
+    listing = shim("boto3", "ls", f"s3://{bucket}/a/*", engine="botocore")
     assert listing.returncode == 0, listing.stderr
     assert listing.stdout.decode().split()[2:] == ["5", "f.txt"]
     assert "s3/2006-03-01/paginators-1" in cached_data(cache_file)
 
-    again = shim("boto3", "ls", f"s3://{bucket}/a/*")
+    again = shim("boto3", "ls", f"s3://{bucket}/a/*", engine="botocore")
     assert again.stdout == listing.stdout
-    download = shim("boto3", "cat", f"s3://{bucket}/a/f.txt")
+    download = shim("boto3", "cat", f"s3://{bucket}/a/f.txt", engine="botocore")
     assert (download.returncode, download.stdout) == (0, b"hello")
 
 
@@ -265,7 +266,8 @@ def test_a_cache_with_the_right_key_and_wrong_contents_is_ignored(tmp_path: Path
 def test_a_bad_cache_breaks_no_command(sandbox: Sandbox, moto: MotoServer, spoil: str) -> None:
     """Through the CLI: a cache file with the key botocore's version gives but contents that
     break the client (the wrong shape, or well-formed nonsense that passes every check) is
-    ignored or dropped: the command works, and the cache is rebuilt."""
+    ignored or dropped: the command works, and the cache is rebuilt.  (On the botocore engine,
+    whose commands all make the client.)"""
     import marshal
 
     from tests.conftest import make_shim, s3_client
@@ -273,7 +275,7 @@ def test_a_bad_cache_breaks_no_command(sandbox: Sandbox, moto: MotoServer, spoil
     shim = make_shim(sandbox, moto)
     bucket = unique_bucket("badcache")
     s3_client(moto).create_bucket(Bucket=bucket)
-    assert shim("boto3", "ls").returncode == 0  # writes the cache: its key is the CLI's
+    assert shim("boto3", "ls", engine="botocore").returncode == 0  # writes the cache: its key is the CLI's
     cache_file = Path(sandbox.env["XDG_CACHE_HOME"]) / "s3env" / models.CACHE_FILE
     key = marshal.loads(cache_file.read_bytes())["key"]
     service = "s3/2006-03-01/service-2"
@@ -282,9 +284,9 @@ def test_a_bad_cache_breaks_no_command(sandbox: Sandbox, moto: MotoServer, spoil
     else:
         models.write_cache(str(cache_file), key, {service: ({"metadata": {}}, "/x")}, {})
     (sandbox.root / "f.txt").write_text("hello")
-    upload = shim("boto3", "cp", str(sandbox.root / "f.txt"), f"s3://{bucket}/f.txt")
+    upload = shim("boto3", "cp", str(sandbox.root / "f.txt"), f"s3://{bucket}/f.txt", engine="botocore")
     assert (upload.returncode, upload.stderr) == (0, b""), upload.stderr
-    listing = shim("boto3", "ls", f"s3://{bucket}/*")
+    listing = shim("boto3", "ls", f"s3://{bucket}/*", engine="botocore")
     assert listing.returncode == 0 and listing.stdout.decode().split()[2:] == ["5", "f.txt"]
     data = cached_data(cache_file)
     assert isinstance(data[service][0], dict) and "operations" in data[service][0]  # rebuilt
