@@ -22,6 +22,8 @@ import contextlib
 import io
 import re
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -424,3 +426,57 @@ def test_a_crt_error_without_go_words_keeps_its_own() -> None:
         'RequestError: send request failed\ncaused by: Get "http://127.0.0.1:9000/b/k": '
         "AWS_ERROR_S3_OBJECT_MODIFIED: The object modified during download."
     )
+
+
+def test_the_names_it_maps_are_awscrts() -> None:
+    """Every CRT error name the translation knows is one awscrt has (a rename would silently
+    turn its Go words into the CRT's own)."""
+    import _awscrt
+
+    from s3env.shim.boto3.engine import crt_errors
+
+    known = {_awscrt.get_error_name(code) for code in range(20000)}
+    tables = (
+        crt_errors._CONNECT_REASONS,
+        crt_errors._LOOKUP_FAILURES,
+        crt_errors._TLS_FAILURES,
+        crt_errors._CLOSED,
+        crt_errors._TIMEOUTS,
+        crt_errors._STATUS_ONLY,
+    )
+    names = {crt_errors.CANCELED}.union(*tables)
+    assert names <= known, names - known
+
+
+def test_a_silent_tls_server_is_a_handshake_timeout() -> None:
+    """(the CRT reports it, after a long while, as a failed negotiation: asked again here)"""
+    from s3env.shim.boto3.netcause import tls_failure
+
+    held: list[socket.socket] = []
+    with server(held.append, scheme="https") as url:
+        assert tls_failure(url, timeout=0.5) == "net/http: TLS handshake timeout"
+        failure = translate(from_code_named("AWS_IO_TLS_NEGOTIATION_TIMEOUT"), "GET", url)
+        assert message_of(failure).endswith(f'Get "{url}": net/http: TLS handshake timeout')
+
+
+def from_code_named(name: str) -> BaseException:
+    import _awscrt
+    from awscrt.exceptions import from_code
+
+    return from_code(next(code for code in range(20000) if _awscrt.get_error_name(code) == name))
+
+
+def test_messages_need_no_botocore() -> None:
+    """The CRT engine reports its failures without importing botocore (start-up cost)."""
+    code = """if True:
+        import sys
+        from awscrt.exceptions import from_code
+        from s3env.shim.boto3.engine.crt_errors import parse_error_answer, translate
+        from s3env.shim.boto3.errors import ErrorAnswer, message_of
+        refused = message_of(translate(from_code(1047), "GET", "http://127.0.0.1:1/b/k"))
+        assert refused.endswith(": dial tcp 127.0.0.1:1: connect: connection refused"), refused
+        answer = ErrorAnswer(parse_error_answer(404, [], None), "HeadObject")
+        assert message_of(answer).startswith("NotFound: Not Found"), message_of(answer)
+        assert not [m for m in sys.modules if m.startswith("botocore")], "botocore imported"
+    """
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
