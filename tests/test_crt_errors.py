@@ -480,3 +480,11 @@ def test_messages_need_no_botocore() -> None:
         assert not [m for m in sys.modules if m.startswith("botocore")], "botocore imported"
     """
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_password_in_the_endpoint_is_not_in_a_failures_repr() -> None:
+    from awscrt.exceptions import from_code
+
+    failure = translate(from_code(1047), "GET", "http://user:s3cr3t@127.0.0.1:1/b/k")
+    assert "s3cr3t" not in repr(failure) and "s3cr3t" not in str(failure)
+    assert "s3cr3t" not in message_of(failure) and "user:***@127.0.0.1:1" in message_of(failure)

@@ -68,7 +68,7 @@ class TransportFailure(Exception):
     already in Go's words (``dial tcp …: connect: connection refused``, ``EOF``…)."""
 
     def __init__(self, method: str, url: str, cause: str) -> None:
-        super().__init__(f"{method} {url}: {cause}")
+        super().__init__(f"{method} {go_url(url)}: {cause}")  # (a password in the URL masked)
         self.method = method
         self.url = url
         self.cause = cause
