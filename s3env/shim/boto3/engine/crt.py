@@ -115,8 +115,8 @@ class CrtEngine(Engine):
 
         profile = self.profile
         target = request_target(profile.endpoint_url, self.region, profile.addressing_style, bucket, key)
-        path = target.path + (f"?{query}" if query else "")
-        url = f"{target.scheme}://{target.host}{path}"
+        path = target.path_and_query(f"?{query}" if query else "")
+        url = target.url(f"?{query}" if query else "")
         message = http.HttpRequest(method, path, http.HttpHeaders([("host", target.host), *headers]), body)
         response = Response()
         outcome: Future[Response] = Future()
