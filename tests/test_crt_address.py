@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -82,7 +83,19 @@ class _Captured(Exception):
 
 def _capture(request: Any, **_kwargs: Any) -> None:
     host = request.headers.get("host")
+    if host is None:  # botocore's Python signer leaves it to http.client: what that sends
+        host = _http_client_host(request.url)
     raise _Captured(request.url, host.decode() if isinstance(host, bytes) else str(host))
+
+
+def _http_client_host(url: str) -> str:
+    """http.client's ``Host``: the connection's host (bracketed if IPv6), its port unless the
+    scheme's default."""
+    parts = urlsplit(url)
+    name = parts.hostname or ""
+    name = f"[{name}]" if ":" in name else name
+    default = 443 if parts.scheme == "https" else 80
+    return name if parts.port in (None, default) else f"{name}:{parts.port}"
 
 
 @pytest.fixture(scope="module")
