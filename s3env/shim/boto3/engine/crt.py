@@ -41,7 +41,6 @@ class CrtEngine(Engine):
         self._lock = threading.Lock()
         self._fallback: Engine | None = None
         self.client = self._make_client()
-        ctx.client  # noqa: B018 -- the botocore engine does the transfers for now
 
     def pool_shape(self, numworkers: int | None) -> tuple[int, int]:
         # Requests wait in native code, not on a thread: s5cmd's 256 in flight by default;
@@ -105,10 +104,13 @@ class CrtEngine(Engine):
         send_filepath: str | None = None,
         on_body: Callable[..., None] | None = None,
         on_progress: ByteCounter | None = None,
+        on_response_headers: Callable[[Response], None] | None = None,
         **options: Any,
     ) -> Future[Response]:
         """Send one request (``meta_type``: awscrt's S3RequestType, DEFAULT unless given) and
-        return the future of its ``Response``.  Its failure is errors.py's (crt_errors)."""
+        return the future of its ``Response``.  Its failure is errors.py's (crt_errors).
+        ``on_response_headers`` is told of the ``Response`` as soon as its headers came (an
+        error's too)."""
         from awscrt import http, s3
 
         from s3env.shim.boto3.engine.crt_address import request_target
@@ -125,6 +127,8 @@ class CrtEngine(Engine):
         def on_headers(status_code: int, headers: list[tuple[str, str]], **_kwargs: Any) -> None:
             response.status = status_code
             response.headers = {name.lower(): value for name, value in headers}
+            if on_response_headers is not None:
+                on_response_headers(response)
 
         def collect(chunk: bytes, **_kwargs: Any) -> None:
             response.body += chunk
@@ -205,9 +209,11 @@ class CrtEngine(Engine):
         on_bytes: ByteCounter | None = None,
         on_size: ByteCounter | None = None,
     ) -> Transfer:
+        from s3env.shim.boto3.engine.crt_download import download_to_fd
+
         return (
-            yield from self._botocore().download(
-                bucket, key, fd, part_size, concurrency, version_id, on_bytes, on_size
+            yield from download_to_fd(
+                self, bucket, key, fd, part_size, concurrency, version_id, on_bytes, on_size
             )
         )
 
