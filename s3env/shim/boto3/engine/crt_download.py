@@ -30,13 +30,24 @@ import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, InvalidStateError
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import quote
 
 from s3env.shim.boto3.engine.base import ByteCounter, Transfer
 
-if TYPE_CHECKING:
-    from s3env.shim.boto3.engine.crt import CrtEngine, Response
+
+class Response(Protocol):
+    """crt.Response, as far as this reads it (crt.py imports this module: no cycle)."""
+
+    status: int
+    headers: dict[str, str]
+
+
+class CrtEngine(Protocol):
+    """crt.CrtEngine, as far as this uses it: its one primitive."""
+
+    def request(self, method: str, bucket: str, key: str, **kwargs: Any) -> Future[Any]: ...
+
 
 MIB = 1024 * 1024
 #: the largest part asked for: a part is held in memory (by the CRT, then as Python bytes)

@@ -16,8 +16,8 @@ class CrtAnswerError(Exception):
 
 
 def _answer(error: Any) -> CrtAnswerError:
-    """awscrt's S3ResponseError as botocore parses the same answer: the XML body's Code,
-    Message, RequestId and HostId, else the headers' ids (a HEAD has no body)."""
+    """awscrt's S3ResponseError as botocore parses the same answer: the XML body's Code and
+    Message, the headers' request and host ids."""
     import xml.etree.ElementTree as ElementTree
 
     headers = {name.lower(): value for name, value in error.headers or []}
@@ -32,14 +32,17 @@ def _answer(error: Any) -> CrtAnswerError:
             for child in root:
                 fields[child.tag.rpartition("}")[2]] = child.text or ""
     status = int(error.status_code)
+    # the ids from the headers only, as botocore (the body's copies are dropped)
+    metadata: dict[str, Any] = {"HTTPStatusCode": status}
+    if "x-amzn-requestid" in headers:
+        metadata["RequestId"] = headers["x-amzn-requestid"]
+    elif "x-amz-request-id" in headers:
+        metadata["RequestId"] = headers["x-amz-request-id"]
+        metadata["HostId"] = headers.get("x-amz-id-2", "")
     return CrtAnswerError(
         {
             "Error": {"Code": fields.get("Code", str(status)), "Message": fields.get("Message", "")},
-            "ResponseMetadata": {
-                "HTTPStatusCode": status,
-                "RequestId": fields.get("RequestId") or headers.get("x-amz-request-id", ""),
-                "HostId": fields.get("HostId") or headers.get("x-amz-id-2", ""),
-            },
+            "ResponseMetadata": metadata,
         }
     )
 
