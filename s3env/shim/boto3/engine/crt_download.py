@@ -234,7 +234,10 @@ class PartedGet:
                     continue
                 received += answer.received
                 if error is None:
-                    self.sink.part_done(start)
+                    try:
+                        self.sink.part_done(start)
+                    except Exception as exc:  # a closed pipe: the parts in flight end first
+                        error = exc
         if error is not None:
             raise error
         if received != size:
