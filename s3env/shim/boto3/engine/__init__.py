@@ -5,8 +5,8 @@
 - ``botocore``: a botocore call per request on worker threads (multipart.py, ranged.py).
 
 Unset (or empty), the CRT where ``awscrt`` can be imported and no proxy variable is set,
-else botocore.  Listing and
-metadata (HEAD, DeleteObjects, buckets) are botocore's on either engine.
+else botocore.  Listing and metadata (HEAD, DeleteObjects, buckets) are botocore's on either
+engine.
 """
 
 from __future__ import annotations
