@@ -34,6 +34,8 @@ from tests.faultproxy import FaultProxy
 MIB = 1024 * 1024
 BOUND = 8.0  # seconds from the signal to the end of the process: generous (s5cmd: ~0.01 s)
 SIGNALS = [signal.SIGINT, signal.SIGTERM]
+#: the boto3 backend on each transfer engine (downloads: both are run against s5cmd)
+BOTO3_ENGINES = ("boto3/crt", "boto3/botocore")
 
 
 @dataclass
@@ -52,14 +54,15 @@ def interrupted(
     cwd: Path,
     signum: int,
 ) -> Outcome:
-    """Run ``s3env --backend BACKEND ARGV`` through ``proxy``, signal it once the proxy holds a
-    connection, and collect how it ended.  The held connection is closed only after the
-    process has ended."""
+    """Run ``s3env --backend BACKEND ARGV`` (``boto3/ENGINE``: with ``S3ENV_ENGINE=ENGINE``)
+    through ``proxy``, signal it once the proxy holds a connection, and collect how it ended.
+    The held connection is closed only after the process has ended."""
+    backend, _, engine = backend.partition("/")  # "boto3/crt": the boto3 backend on that engine
     profile = f"held-{backend}-{time.monotonic_ns()}"
     make_shim(sandbox, proxy, profile=profile)  # type: ignore[arg-type]
     process = subprocess.Popen(
         [S3ENV, "--backend", backend, "-p", profile, *argv],
-        env=sandbox.env,
+        env={**sandbox.env, "S3ENV_ENGINE": engine} if engine else sandbox.env,
         cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -147,22 +150,24 @@ def test_an_interrupted_download_leaves_no_file(sandbox: Sandbox, moto, tmp_path
     client.create_bucket(Bucket=bucket)
     client.put_object(Bucket=bucket, Key="big.bin", Body=os.urandom(16 * MIB))
     outcomes: dict[str, Outcome] = {}
-    for backend in ("s5cmd", "boto3"):
-        dest = tmp_path / backend
+    for backend in ("s5cmd", *BOTO3_ENGINES):
+        dest = tmp_path / backend.replace("/", "-")
         dest.mkdir()
         proxy = FaultProxy(moto.url, cut_after=1 << 40, cuts=0, pause_down_after=2 * MIB)
         try:
-            argv = ["cp", "-p", "5", f"s3://{bucket}/big.bin", f"{backend}/"]
+            argv = ["cp", "-p", "5", f"s3://{bucket}/big.bin", f"{dest.name}/"]
             outcomes[backend] = outcome = interrupted(sandbox, proxy, backend, argv, tmp_path, signum)
         finally:
             proxy.close()
-        if backend == "boto3":
-            assert sorted(os.listdir(dest)) == []  # neither big.bin nor big.binXXXXXXXX
-            assert outcome.seconds < BOUND, outcome
-    ref, got = outcomes["s5cmd"], outcomes["boto3"]
+        if backend != "s5cmd":
+            assert sorted(os.listdir(dest)) == [], backend  # neither big.bin nor big.binXXXXXXXX
+            assert outcome.seconds < BOUND, (backend, outcome)
+    ref = outcomes["s5cmd"]
     expected = -signal.SIGHUP if signum == signal.SIGHUP else 1
     assert (ref.returncode, ref.stdout, ref.stderr) == (expected, b"", b"")
-    assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr)
+    for backend in BOTO3_ENGINES:
+        got = outcomes[backend]
+        assert (got.returncode, got.stdout, got.stderr) == (ref.returncode, ref.stdout, ref.stderr), backend
 
 
 # ---- many objects ----------------------------------------------------------------------------
@@ -220,22 +225,22 @@ def test_an_interrupted_batch_download_leaves_no_temporary_file(
     objects = {f"p/f{i:02d}.bin": os.urandom(200_000 + i) for i in range(30)}
     for key, data in objects.items():
         client.put_object(Bucket=bucket, Key=key, Body=data)
-    for backend in ("s5cmd", "boto3"):
-        dest = tmp_path / backend
+    for backend in ("s5cmd", *BOTO3_ENGINES):
+        dest = tmp_path / backend.replace("/", "-")
         dest.mkdir()
         proxy = FaultProxy(moto.url, cut_after=1 << 40, cuts=0, pause_down_after=100_000)
         try:
-            argv = ["--numworkers", "4", "sync", f"s3://{bucket}/p/*", f"{backend}/"]
+            argv = ["--numworkers", "4", "sync", f"s3://{bucket}/p/*", f"{dest.name}/"]
             outcome = interrupted(sandbox, proxy, backend, argv, tmp_path, signal.SIGINT)
         finally:
             proxy.close()
         assert (outcome.returncode, outcome.stderr) == (1, b""), (backend, outcome)
-        lines = _check_lines(outcome.stdout, rf"cp s3://{bucket}/p/(f\d\d\.bin) {backend}/\1")
+        lines = _check_lines(outcome.stdout, rf"cp s3://{bucket}/p/(f\d\d\.bin) {dest.name}/\1")
         printed = {line.rsplit("/", 1)[1] for line in lines}
         names = set(os.listdir(dest))
         assert printed <= names, backend
         assert len(printed) < len(objects), backend  # the held one (at least) was not
-        if backend == "boto3":
+        if backend != "s5cmd":
             assert outcome.seconds < BOUND, outcome
             # every file there is whole: no temporary file, nothing half-written
             for name in names:

@@ -51,6 +51,23 @@ def content_md5_not_crc32(params: dict[str, Any], **_kwargs: Any) -> None:
     params["headers"]["Content-MD5"] = base64.b64encode(digest).decode("ascii")
 
 
+def s3_timestamp(value: Any) -> Any:
+    """botocore's timestamp parser, with a short way for the ISO 8601 UTC form of S3's XML
+    (``2026-12-06T03:04:00.000Z``): botocore hands every one to dateutil, which took a fifth
+    of a 1000-object download's CPU time (its listing's LastModified).  The same instant,
+    timezone-aware UTC; anything else (a HEAD's RFC 1123 date) goes to botocore's parser."""
+    if isinstance(value, str) and value.endswith("Z") and value[10:11] == "T":
+        import datetime as dt
+
+        try:
+            return dt.datetime.fromisoformat(value)
+        except ValueError:
+            pass
+    from botocore.utils import parse_timestamp
+
+    return parse_timestamp(value)
+
+
 #: botocore's own (Python) SigV4 signer, under a name of s3env's: see ``python_signer``
 PYTHON_S3V4 = "s3env-python-s3v4"
 
@@ -153,6 +170,7 @@ class Context:
         from s3env.shim.boto3.models import save_loader
 
         core = botocore.session.get_session()
+        core.get_component("response_parser_factory").set_parser_defaults(timestamp_parser=s3_timestamp)
         # AWS_PROFILE in the environment must not pull in another profile's settings.
         core.get_component("config_store").set_config_provider("profile", ConstantProvider(None))
         s3: dict[str, str] = {}

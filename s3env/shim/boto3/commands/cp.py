@@ -93,11 +93,22 @@ def copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) ->
         printer.error(exc.message)
         return 1
     # Made here, not by the first worker: a bad endpoint or engine fails the command at once.
-    ctx.client  # noqa: B018 -- the HEADs', and the transfers' until the CRT engine has them all
+    # The botocore client only where it will serve (its import alone is ~0.1 s): a listing,
+    # the HEADs of -n/-s/-u, a copy; the CRT engine downloads a named object without it.
+    if srcurl.is_remote() and (dsturl.is_remote() or needs_metadata(srcurl, options)):
+        ctx.client  # noqa: B018 -- the listing's, the HEADs'
+    if not srcurl.is_remote():
+        ctx.client  # noqa: B018 -- uploads: the botocore engine's until the CRT engine has its own
     ctx.engine  # noqa: B018
     job = CopyJob(ctx, printer, srcurl, dsturl, options, delete_source=delete_source)
     with ctx.start_progress(keep=options.bool("show-progress")):
         return job.run()
+
+
+def needs_metadata(srcurl: ObjectURL, options: Options) -> bool:
+    """Whether a remote source is listed or HEADed (botocore's, on either engine)."""
+    skips = ("no-clobber", "if-size-differ", "if-source-newer")
+    return srcurl.is_wildcard() or bool(srcurl.all_versions) or any(options.bool(flag) for flag in skips)
 
 
 def validate_copy(positional: list[str], options: Options) -> tuple[ObjectURL, ObjectURL]:

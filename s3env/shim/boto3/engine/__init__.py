@@ -4,12 +4,14 @@
   threads; many requests in flight without a Python thread each);
 - ``botocore``: a botocore call per request on worker threads (multipart.py, ranged.py).
 
-Unset (or empty), the CRT where ``awscrt`` can be imported, else botocore.  Listing and
-metadata (HEAD, DeleteObjects, buckets) are botocore's on either engine.
+Unset (or empty), the CRT where ``awscrt`` can be imported and no proxy variable is set,
+else botocore.  Listing and metadata (HEAD, DeleteObjects, buckets) are botocore's on either
+engine.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from s3env.core.errors import S3envError, UsageError
@@ -45,10 +47,19 @@ def wanted_engine(env: Mapping[str, str]) -> str:
     return wanted
 
 
+#: what the CRT reads from the process environment for a proxy, in its own way (aws-c-http);
+#: the botocore engine follows Go's rules (proxy.py), s5cmd's
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
+
+
 def engine_name(env: Mapping[str, str]) -> str:
-    """The engine ``env`` asks for, or the one that runs here when it asks for none."""
+    """The engine ``env`` asks for, or the one that runs here when it asks for none: not the
+    CRT's where a proxy variable is set (here or in the process), since it would not follow
+    Go's rules (a loopback endpoint proxied, say)."""
     wanted = wanted_engine(env)
     if wanted == "botocore":
+        return "botocore"
+    if not wanted and any(env.get(name) or os.environ.get(name) for name in PROXY_VARIABLES):
         return "botocore"
     if crt_importable():
         return "crt"

@@ -104,14 +104,17 @@ class CrtEngine(Engine):
         send_filepath: str | None = None,
         on_body: Callable[..., None] | None = None,
         on_progress: ByteCounter | None = None,
+        on_response_headers: Callable[[Response], None] | None = None,
         **options: Any,
     ) -> Future[Response]:
         """Send one request (``meta_type``: awscrt's S3RequestType, DEFAULT unless given) and
-        return the future of its ``Response``.  Its failure is errors.py's (crt_errors)."""
+        return the future of its ``Response``.  Its failure is errors.py's (crt_errors).
+        ``on_response_headers`` is told of the ``Response`` as soon as its headers came (an
+        error's too)."""
         from awscrt import http, s3
 
         from s3env.shim.boto3.engine.crt_address import request_target
-        from s3env.shim.boto3.engine.crt_errors import translate
+        from s3env.shim.boto3.engine.crt_errors import needs_network, translate
 
         profile = self.profile
         target = request_target(profile.endpoint_url, self.region, profile.addressing_style, bucket, key)
@@ -124,6 +127,8 @@ class CrtEngine(Engine):
         def on_headers(status_code: int, headers: list[tuple[str, str]], **_kwargs: Any) -> None:
             response.status = status_code
             response.headers = {name.lower(): value for name, value in headers}
+            if on_response_headers is not None:
+                on_response_headers(response)
 
         def collect(chunk: bytes, **_kwargs: Any) -> None:
             response.body += chunk
@@ -153,6 +158,13 @@ class CrtEngine(Engine):
             error = done.exception()
             if error is None:
                 outcome.set_result(response)
+            elif needs_network(error):
+                # Not on the CRT's event loop: wording a TLS failure shakes hands again (≤10 s).
+                threading.Thread(
+                    target=lambda: outcome.set_exception(translate(error, method, url)),
+                    name="s3env-crt-error",
+                    daemon=True,
+                ).start()
             else:
                 outcome.set_exception(translate(error, method, url))
 
@@ -215,9 +227,11 @@ class CrtEngine(Engine):
         on_bytes: ByteCounter | None = None,
         on_size: ByteCounter | None = None,
     ) -> Transfer:
+        from s3env.shim.boto3.engine.crt_download import download_to_fd
+
         return (
-            yield from self._botocore().download(
-                bucket, key, fd, part_size, concurrency, version_id, on_bytes, on_size
+            yield from download_to_fd(
+                self, bucket, key, fd, part_size, concurrency, version_id, on_bytes, on_size
             )
         )
 

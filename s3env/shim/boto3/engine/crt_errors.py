@@ -111,6 +111,13 @@ def translate(error: BaseException, method: str, url: str) -> BaseException:
     return TransportFailure(method, url, transport_cause(error.name, error.message, url))
 
 
+def needs_network(error: BaseException) -> bool:
+    """Whether ``translate`` may talk to the server to word ``error`` (a TLS failure is
+    reproduced with Python's ssl): then not on a thread the CRT needs."""
+    name = getattr(error, "name", "")
+    return name in _TLS_FAILURES or name in _CLOSED
+
+
 def transport_cause(name: str, message: str, url: str) -> str:
     """Go's words for why a request to ``url`` got no answer, from the CRT's error ``name``
     (and ``message``, used only for an error Go has no words for)."""
