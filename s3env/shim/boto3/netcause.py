@@ -164,7 +164,22 @@ def tls_failure(url: str, timeout: float = 10.0) -> str | None:
         return connect_failure(url, "i/o timeout")
     except OSError as error:
         return connect_failure(url, _connect_reason(error))
-    context = ssl.create_default_context()
+    return _handshake(sock, host, port, ssl.create_default_context())
+
+
+def handshake_failure(url: str, context: ssl.SSLContext, timeout: float = 10.0) -> str | None:
+    """Go's text for a TLS handshake with ``url``'s server that fails under ``context``'s
+    verification; None when it works, or when no connection is made at all (that failure is
+    reported by the request that meets it)."""
+    host, port = _host_port(url)
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return None
+    return _handshake(sock, host, port, context)
+
+
+def _handshake(sock: socket.socket, host: str, port: int, context: ssl.SSLContext) -> str | None:
     try:
         with sock, context.wrap_socket(sock, server_hostname=host):
             pass
