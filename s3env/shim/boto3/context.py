@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from typing import IO, Any
 
 from s3env.shim.base import ShimRequest
@@ -63,6 +65,32 @@ def _transfer_signal(on: bool) -> Any:
     return handler
 
 
+@contextlib.contextmanager
+def cyclic_gc_paused(freeze: bool = False) -> Iterator[None]:
+    """Python's cyclic garbage collector off while the client is made.  Importing botocore,
+    loading its models (models.py) and building the client make some 70,000 tracked objects, none
+    of them garbage; the collector, started every 700 allocations, walks them again and again
+    (~30 ms of a ~200 ms ``ls``: docs/performance.md).  Reference counting frees as usual
+    meanwhile; the collector resumes afterwards, unless it was off already.
+
+    ``freeze`` (the CLI's process, which ends with the command): the objects made so far go to
+    the collector's permanent generation (``gc.freeze``), so that the collections of the rest
+    of the command do not walk them either.  Not in a library caller's process, where it would
+    keep that program's own cyclic garbage of the moment alive for good."""
+    import gc
+
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+        if freeze:
+            gc.freeze()
+    finally:
+        gc.enable()
+
+
 class Context:
     def __init__(self, request: ShimRequest) -> None:
         self.request = request
@@ -97,7 +125,8 @@ class Context:
             return self._client
         with self._client_lock:  # the workers of a pool may ask at once
             if self._client is None:
-                self._client = self._new_client()
+                with cyclic_gc_paused(freeze=self.request.replace_process):
+                    self._client = self._new_client()
         return self._client
 
     def _new_client(self) -> Any:
