@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_memory.py                        # 10 GiB, both engines
     .venv/bin/python benchmarks/bench_memory.py --size 1GiB            # a quick run
     .venv/bin/python benchmarks/bench_memory.py --engines botocore --with-s5cmd
+    .venv/bin/python benchmarks/bench_memory.py --size 1GiB --source random   # incompressible
 
 Against a SeaweedFS server (``devtools.devserver.start_seaweedfs``) whose data directory is on
 the disk under ``--tmpdir``: each engine uploads one file of ``--size`` bytes, then downloads it
@@ -11,19 +12,24 @@ to a new file; reported are wall time, throughput and the peak RSS of the comman
 200 MiB.  Everything (source, downloads, the server's data) is in one temporary directory,
 deleted at the end; the free space is checked first.
 
-Why this is a fair test of the client's memory, although the source is a sparse file (made by
-``truncate``: it reads as zeros without taking disk space or disk time):
+Why this is a fair test of the client's memory, although the source is by default a sparse
+file (made by ``truncate``: it reads as zeros without taking disk space or disk time):
 
 - the client's memory does not depend on the byte values: it reads the file in parts into
   buffers and sends them (a part of zeros takes the buffer a part of random bytes takes), and
-  nothing on the way compresses (s5cmd, botocore and the CRT send bodies as they are; no
-  checksums on uploads to a custom endpoint);
-- the data is real everywhere else: the server receives and stores every byte (the size of
-  its data directory after the upload is printed: SeaweedFS compresses only types it deems
-  compressible, which ``.bin`` is not), and the download writes every byte to a real file
-  (checked: its size, its allocated blocks — not sparse — and zeros at sampled offsets);
+  nothing on the client's side compresses (s5cmd, botocore and the CRT send bodies as they
+  are, with no Content-Encoding and no checksums to a custom endpoint): every byte of the file
+  crosses the socket, up and down;
+- the download writes every byte to a real file (checked: its size, its allocated blocks — not
+  sparse — and zeros at sampled offsets), through the temporary file and rename users get;
 - reading zeros from a sparse file is faster than any disk, so the client meets data as fast
   as it can send it: if its buffering grew with what is waiting, this is where it would show.
+
+The server does not store the zeros as they are: SeaweedFS gzips the chunks it finds
+compressible (it has no switch for that), so a 1 GiB upload of zeros takes ~50 MiB of its disk
+(the "server stored" column).  That is the server's business: it changes neither what the client
+sends nor what it gets back.  ``--source random`` makes a real source of random bytes instead
+(it takes the file's size on the disk and the time to write it), which SeaweedFS stores whole.
 
 A streaming check that discards the data (download to ``/dev/null``) was not used: it would
 skip the download's temporary file and rename, which is what users run.
@@ -90,9 +96,20 @@ def disk_usage(directory: Path) -> int:
     return total
 
 
-def check_download(path: Path, size: int) -> str | None:
-    """None if ``path`` is a real (not sparse) file of ``size`` zero bytes, else what is wrong.
-    Sampled: the first and last MiB and 64 offsets between."""
+def make_source(path: Path, size: int, kind: str) -> None:
+    """``sparse``: ``size`` zero bytes that take no disk; ``random``: ``size`` random bytes, on it."""
+    with open(path, "wb") as fh:
+        if kind == "sparse":
+            fh.truncate(size)
+            return
+        block = 8 << 20
+        for offset in range(0, size, block):
+            fh.write(os.urandom(min(block, size - offset)))
+
+
+def check_download(path: Path, size: int, source: Path) -> str | None:
+    """None if ``path`` is a real (not sparse) file of ``size`` bytes, those of ``source`` at
+    sampled offsets (the first and last MiB and 64 between), else what is wrong."""
     info = path.stat()
     if info.st_size != size:
         return f"size {info.st_size}, want {size}"
@@ -100,11 +117,12 @@ def check_download(path: Path, size: int) -> str | None:
         return f"only {human(info.st_blocks * 512)} allocated: sparse, not written"
     chunk = min(size, 1 << 20)
     offsets = {0, size - chunk, *(size * i // 65 for i in range(1, 65))}
-    with open(path, "rb") as fh:
+    with open(path, "rb") as got, open(source, "rb") as want:
         for offset in sorted(offsets):
-            fh.seek(offset)
-            if fh.read(chunk).count(0) != min(chunk, size - offset):
-                return f"not zeros at byte {offset}"
+            got.seek(offset)
+            want.seek(offset)
+            if got.read(chunk) != want.read(chunk):
+                return f"not the source's bytes at byte {offset}"
     return None
 
 
@@ -140,6 +158,12 @@ def main() -> None:
         "--engines", default="crt,botocore", help="S3ENV_ENGINE values to measure (default crt,botocore)"
     )
     parser.add_argument("--with-s5cmd", action="store_true", help="also plain s5cmd, for reference")
+    parser.add_argument(
+        "--source",
+        choices=("sparse", "random"),
+        default="sparse",
+        help="sparse: zeros by truncate, no disk (default); random: real random bytes on the disk",
+    )
     parser.add_argument("--tmpdir", type=Path, default=Path(tempfile.gettempdir()), help="on the disk to use")
     args = parser.parse_args()
     engines = [engine.strip() for engine in args.engines.split(",") if engine.strip()]
@@ -151,7 +175,7 @@ def main() -> None:
     tools = len(engines) + (1 if s5cmd else 0)
     # The server keeps every upload (a deleted object's space comes back only when SeaweedFS
     # compacts its volumes), and one download exists at a time.
-    needed = args.size * (tools + 1) + MARGIN
+    needed = args.size * (tools + 1 + (args.source == "random")) + MARGIN
     free = shutil.disk_usage(args.tmpdir).free
     print(f"free on {args.tmpdir}: {human(free)}; this run needs {human(needed)}", file=sys.stderr)
     if free < needed:
@@ -170,8 +194,7 @@ def main() -> None:
             base = [S3ENV, "--profile", "bench", "--backend", "boto3"]
             subprocess.run([*base, "mb", f"s3://{BUCKET}"], env=env, check=True, capture_output=True)
             source = root / "source.bin"
-            with open(source, "wb") as fh:
-                fh.truncate(args.size)  # sparse: zeros, no blocks
+            make_source(source, args.size, args.source)
             for engine in engines:
                 runs.append((f"s3env --backend boto3, S3ENV_ENGINE={engine}", base, {"S3ENV_ENGINE": engine}))
             plain: dict[str, str] = {}
@@ -194,8 +217,8 @@ def main() -> None:
                 target = root / "download.bin"
                 os.sync()
                 down = run_measured([*prefix, "cp", url, str(target)], run_env, root)
-                problem = check_download(target, args.size) if down.returncode == 0 else None
-                rows.append(row(name, "download", args.size, down, problem or "real file, zeros checked"))
+                problem = check_download(target, args.size, source) if down.returncode == 0 else None
+                rows.append(row(name, "download", args.size, down, problem or "real file, bytes checked"))
                 print(rows[-1], file=sys.stderr, flush=True)
                 target.unlink(missing_ok=True)
         finally:
@@ -204,7 +227,8 @@ def main() -> None:
 
     print(f"## Peak memory of one {human(args.size)} file, up and down\n")
     print(
-        f"SeaweedFS on 127.0.0.1, data on the disk of {args.tmpdir}; sparse source (see the docstring). "
+        f"SeaweedFS on 127.0.0.1, data on the disk of {args.tmpdir}; "
+        f"{args.source} source (see the docstring). "
         f"{os.cpu_count()} CPUs; load average before {load_before}, after {load_after}. "
         f"Bound: {BOUND_MIB} MiB.\n"
     )
