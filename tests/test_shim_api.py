@@ -249,3 +249,20 @@ def test_import_s3env_then_shim_loads_no_botocore_until_a_command_runs() -> None
     assert out.stdout.strip() == "[]"
     assert "shim" in dir(s3env) and "run" in dir(s3env.shim)
     assert os.path.basename(s3env.shim.__file__) == "__init__.py"
+
+
+def test_the_callers_garbage_collector_is_left_as_it_was(cli: Shim, bucket: str) -> None:
+    """The client is made with the cyclic collector paused (context.py); a library caller's
+    collector is on again afterwards, nothing of its program frozen, and off if it was off."""
+    import gc
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    assert s3env.shim.run(["ls", f"s3://{bucket}"], profile="shim").status == 0
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+    gc.disable()
+    try:
+        assert s3env.shim.run(["ls", f"s3://{bucket}"], profile="shim").status == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
