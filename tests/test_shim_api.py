@@ -143,6 +143,11 @@ def test_usage_as_the_cli(cli: Shim, bucket: str) -> None:
         s3env.shim.run(["-p", "shim", "ls"], profile="shim")
     with pytest.raises(UsageError):
         s3env.shim.run("ls", profile="shim")  # type: ignore[arg-type]
+    for bad in ({"numworkers": 0}, {"numworkers": True}, {"retry_count": -1}, {"retry_count": 1.5}):
+        with pytest.raises(UsageError):
+            s3env.shim.run(["ls"], profile="shim", **bad)  # type: ignore[arg-type]
+    with pytest.raises(UsageError):  # 0 is a value: given twice
+        s3env.shim.run(["--retry-count", "1", "ls"], profile="shim", retry_count=0)
     assert s3env.shim.run(["--backend", "boto3", "ls", f"s3://{bucket}"], profile="shim").status == 0
 
 

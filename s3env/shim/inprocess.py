@@ -123,11 +123,10 @@ def run(
         "retry_count": retry_count,
     }
     for key in _KEYWORDS:
-        given, keyword = options.get(key), keywords[key]
-        if given not in (None, False) and keyword not in (None, False):
-            raise UsageError(f"--{key.replace('_', '-')} is given both in argv and as {key}=")
-        if keyword not in (None, False):
-            options[key] = keyword
+        if _given(keywords[key]):
+            if _given(options.get(key)):
+                raise UsageError(f"--{key.replace('_', '-')} is given both in argv and as {key}=")
+            options[key] = keywords[key]
     if not rest or rest[0] not in SHIM_COMMANDS:
         raise UsageError(f"expected a command ({', '.join(SHIM_COMMANDS)}) after the global options")
     command, command_args = rest[0], rest[1:]
@@ -135,10 +134,10 @@ def run(
     if misplaced is not None:
         raise misplaced_error(args, len(args) - len(rest), misplaced)
     numworkers_value = options["numworkers"]
-    if numworkers_value is not None and (not isinstance(numworkers_value, int) or numworkers_value < 1):
+    if numworkers_value is not None and not (_is_count(numworkers_value) and numworkers_value >= 1):
         raise UsageError(f"numworkers needs a positive number, not {numworkers_value!r}")
     retries = options.get("retry_count")
-    if retries is not None and (not isinstance(retries, int) or retries < 0):
+    if retries is not None and not _is_count(retries):
         raise UsageError(f"retry_count needs a number of retries (0 or more), not {retries!r}")
 
     chosen = options["profile"]
@@ -171,3 +170,13 @@ def run(
     )
     status = Boto3Backend().run(request)
     return ShimResult(args, status, stdout.getvalue(), stderr.getvalue())
+
+
+def _given(value: object) -> bool:
+    """Whether an option was given: not None (a value left out) nor False (a switch left out);
+    0 is a value (``retry_count=0``)."""
+    return value is not None and value is not False
+
+
+def _is_count(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
