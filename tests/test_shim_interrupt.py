@@ -248,17 +248,16 @@ def test_an_interrupted_batch_download_leaves_no_temporary_file(
                 assert (dest / name).read_bytes() == objects[f"p/{name}"], name
 
 
+# The public way in: s3env.shim.run (no signal handler of s3env's; Python's own raises
+# KeyboardInterrupt in the main thread).
 LIBRARY_SCRIPT = """
-import sys, time
+import gc, sys
 import s3env
-from s3env.shim.base import ShimRequest
-from s3env.shim.boto3 import Boto3Backend
 
-profile = s3env.open_store().get(sys.argv[1], secrets=True)
-request = ShimRequest("cp", ["-p", "5", "big.bin", sys.argv[2]], profile)
 try:
-    Boto3Backend().run(request)
+    s3env.shim.run(["cp", "-p", "5", "big.bin", sys.argv[2]], profile=sys.argv[1])
 except KeyboardInterrupt:
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # the caller's collector as it was
     print("KeyboardInterrupt", flush=True)
     sys.exit(3)
 print("finished", flush=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
+from collections.abc import Iterator
 from typing import IO, Any
 
 from s3env.shim.base import ShimRequest
@@ -106,6 +108,83 @@ def _transfer_signal(on: bool) -> Any:
     return handler
 
 
+#: botocore's Python SigV4 signers, by the names botocore gives them (``botocore.auth``)
+_PYTHON_SIGNERS = {
+    "v4": "SigV4Auth",
+    "v4-query": "SigV4QueryAuth",
+    "s3v4": "S3SigV4Auth",
+    "s3v4-query": "S3SigV4QueryAuth",
+}
+
+
+def use_python_signers(client: Any) -> None:
+    """Sign this client's requests with botocore's Python SigV4 signers, not awscrt's.
+
+    Where ``awscrt`` can be imported, botocore signs with it (``botocore.crt.auth``, for every
+    client of the process) and hashes a request body by reading it through ``awscrt.io``: an
+    exception of the body's own — the file shrank during the upload, ``Cancelled`` at Ctrl-C —
+    then comes back as ``AwsCrtError: AWS_ERROR_UNKNOWN`` with a traceback on stderr, instead of
+    s5cmd's error line or a clean stop.  The signatures are the same either way.  Only this
+    client changes (a library caller's own botocore clients keep botocore's choice); a
+    signature version without a Python signer (SigV4a, S3 Express) stays botocore's."""
+    import botocore.auth
+    from botocore.exceptions import NoRegionError
+
+    signer = getattr(client, "_request_signer", None)
+    if signer is None or not all(hasattr(signer, name) for name in ("_credentials", "_region_name")):
+        return  # another botocore layout: its own choice stands
+    python = {name: getattr(botocore.auth, cls, None) for name, cls in _PYTHON_SIGNERS.items()}
+    if any(botocore.auth.AUTH_TYPE_MAPS.get(name) is cls for name, cls in python.items()):
+        return  # botocore signs in Python already (no awscrt, or BOTO_DISABLE_CRT)
+    original = signer.get_auth_instance
+
+    def get_auth_instance(
+        signing_name: str,
+        region_name: str,
+        signature_version: str | None = None,
+        request_credentials: Any = None,
+        **kwargs: Any,
+    ) -> Any:
+        # botocore's RequestSigner.get_auth_instance for a credentials-and-region signer
+        cls = python.get(signature_version or signer._signature_version)
+        if cls is None or "cache_key" in kwargs or "identity_cache" in kwargs:
+            return original(signing_name, region_name, signature_version, request_credentials, **kwargs)
+        credentials = request_credentials or signer._credentials
+        frozen = credentials.get_frozen_credentials() if credentials is not None else None
+        if signer._region_name is None:
+            raise NoRegionError()
+        return cls(credentials=frozen, region_name=region_name, service_name=signing_name, **kwargs)
+
+    signer.get_auth_instance = get_auth_instance
+    signer.get_auth = get_auth_instance
+
+
+@contextlib.contextmanager
+def cyclic_gc_paused(freeze: bool = False) -> Iterator[None]:
+    """Python's cyclic garbage collector off while the client is made.  Importing botocore,
+    loading its models (models.py) and building the client make some 70,000 tracked objects, none
+    of them garbage; the collector, started every 700 allocations, walks them again and again
+    (~30 ms of a ~200 ms ``ls``: docs/performance.md).  Reference counting frees as usual
+    meanwhile; the collector resumes afterwards, unless it was off already.
+
+    ``freeze`` (the CLI's process, which ends with the command): the objects made so far go to
+    the collector's permanent generation (``gc.freeze``), so that the collections of the rest
+    of the command do not walk them either.  Not in a library caller's process, where it would
+    keep that program's own cyclic garbage of the moment alive for good."""
+    import gc
+
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+        if freeze:
+            gc.freeze()
+    finally:
+        gc.enable()
+
+
 class Context:
     def __init__(self, request: ShimRequest) -> None:
         self.request = request
@@ -145,7 +224,8 @@ class Context:
             return self._client
         with self._client_lock:  # the workers of a pool may ask at once
             if self._client is None:
-                self._client = self._new_client()
+                with cyclic_gc_paused(freeze=self.request.replace_process):
+                    self._client = self._new_client()
         return self._client
 
     @property
@@ -213,6 +293,7 @@ class Context:
         events.register_first("request-created.s3", _transfer_signal(False))
         events.register_last("request-created.s3", _transfer_signal(True))
         self._use_go_proxy_rules(client)
+        use_python_signers(client)
         save_loader(self._loader)
         return client
 
