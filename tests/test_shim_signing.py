@@ -1,12 +1,13 @@
-"""The boto3 backend signs with botocore's Python SigV4 signers, also where awscrt is installed.
+"""The boto3 backend signs with botocore's Python SigV4 signer, also where awscrt is installed.
 
 With ``awscrt`` importable, botocore signs every client's requests with it (``botocore.crt.auth``)
 and reads a request body through ``awscrt.io`` to hash it; an exception of the body's own (the
-file shrank: ``tests/test_shim_robustness.py``; ``Cancelled`` at Ctrl-C) then comes back as
-``AWS_ERROR_UNKNOWN``.  ``context.use_python_signers`` changes that for the backend's client
-only; the test holds both halves: ours signs in Python, a plain client of the same process keeps
-botocore's choice.  That the signatures are good is what every conformance test against moto and
-SeaweedFS shows.
+file shrank: ``tests/test_shim_robustness.py``; ``Cancelled`` at Ctrl-C) then came back as
+``AWS_ERROR_UNKNOWN`` with a traceback.  ``context.python_signer`` (a ``choose-signer`` handler
+on the backend's client) keeps botocore's Python class; the test holds both halves: a body's
+exception reaches the caller as itself, and botocore's own names still map to its choice for
+every other client of the process.  That the signatures are good is what every conformance test
+against moto and SeaweedFS shows.
 """
 
 from __future__ import annotations
@@ -14,37 +15,49 @@ from __future__ import annotations
 import io
 
 import botocore.auth
-import botocore.session
+import pytest
 
 from s3env.core.model import Profile
 from s3env.shim.base import ShimRequest
 from s3env.shim.boto3.context import Context
-from tests.conftest import Sandbox
+from tests.conftest import MotoServer, Sandbox
 
 
-def backend_client(endpoint: str = "http://127.0.0.1:9") -> object:
+class BodyBroke(Exception):
+    """Raised by the body while it is read (as a file that shrank raises FileChangedError)."""
+
+
+class BreakingBody(io.RawIOBase):
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray) -> int:  # type: ignore[override]
+        raise BodyBroke("the body's own error")
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        return 0
+
+    def tell(self) -> int:
+        return 0
+
+
+def backend_client(endpoint: str) -> object:
     profile = Profile(
         "p",
         endpoint_url=endpoint,
         region="us-east-1",
         addressing_style="path",
-        access_key_id="AK",
-        secret_access_key="SK",
+        access_key_id="test",
+        secret_access_key="test",
     )
-    request = ShimRequest("ls", [], profile, stdout=io.BytesIO(), stderr=io.BytesIO())
+    request = ShimRequest("cp", [], profile, stdout=io.BytesIO(), stderr=io.BytesIO())
     return Context(request).client
 
 
-def test_the_backend_signs_in_python_and_leaves_other_clients_alone(sandbox: Sandbox) -> None:
-    client = backend_client()
-    signer = client._request_signer  # type: ignore[attr-defined]
-    for version, python in [("s3v4", botocore.auth.S3SigV4Auth), ("v4", botocore.auth.SigV4Auth)]:
-        auth = signer.get_auth_instance("s3", "us-east-1", version)
-        assert type(auth) is python, (version, type(auth))
-    query = signer.get_auth_instance("s3", "us-east-1", "s3v4-query", expires=60)
-    assert type(query) is botocore.auth.S3SigV4QueryAuth and query._expires == 60
-    plain = botocore.session.get_session().create_client(
-        "s3", region_name="us-east-1", aws_access_key_id="AK", aws_secret_access_key="SK"
-    )
-    theirs = plain._request_signer.get_auth_instance("s3", "us-east-1", "s3v4")
-    assert type(theirs) is botocore.auth.AUTH_TYPE_MAPS["s3v4"]  # botocore's choice: awscrt's if it can
+def test_a_body_error_reaches_the_caller_as_itself(sandbox: Sandbox, moto: MotoServer) -> None:
+    before = dict(botocore.auth.AUTH_TYPE_MAPS)
+    client = backend_client(moto.url)  # http: the payload is hashed, so the signer reads the body
+    with pytest.raises(BodyBroke):
+        client.put_object(Bucket="b", Key="k", Body=BreakingBody(), ContentLength=10)  # type: ignore[attr-defined]
+    # botocore's names keep their classes (awscrt's where it is installed): other clients unchanged
+    assert {name: botocore.auth.AUTH_TYPE_MAPS[name] for name in before} == before

@@ -108,57 +108,6 @@ def _transfer_signal(on: bool) -> Any:
     return handler
 
 
-#: botocore's Python SigV4 signers, by the names botocore gives them (``botocore.auth``)
-_PYTHON_SIGNERS = {
-    "v4": "SigV4Auth",
-    "v4-query": "SigV4QueryAuth",
-    "s3v4": "S3SigV4Auth",
-    "s3v4-query": "S3SigV4QueryAuth",
-}
-
-
-def use_python_signers(client: Any) -> None:
-    """Sign this client's requests with botocore's Python SigV4 signers, not awscrt's.
-
-    Where ``awscrt`` can be imported, botocore signs with it (``botocore.crt.auth``, for every
-    client of the process) and hashes a request body by reading it through ``awscrt.io``: an
-    exception of the body's own — the file shrank during the upload, ``Cancelled`` at Ctrl-C —
-    then comes back as ``AwsCrtError: AWS_ERROR_UNKNOWN`` with a traceback on stderr, instead of
-    s5cmd's error line or a clean stop.  The signatures are the same either way.  Only this
-    client changes (a library caller's own botocore clients keep botocore's choice); a
-    signature version without a Python signer (SigV4a, S3 Express) stays botocore's."""
-    import botocore.auth
-    from botocore.exceptions import NoRegionError
-
-    signer = getattr(client, "_request_signer", None)
-    if signer is None or not all(hasattr(signer, name) for name in ("_credentials", "_region_name")):
-        return  # another botocore layout: its own choice stands
-    python = {name: getattr(botocore.auth, cls, None) for name, cls in _PYTHON_SIGNERS.items()}
-    if any(botocore.auth.AUTH_TYPE_MAPS.get(name) is cls for name, cls in python.items()):
-        return  # botocore signs in Python already (no awscrt, or BOTO_DISABLE_CRT)
-    original = signer.get_auth_instance
-
-    def get_auth_instance(
-        signing_name: str,
-        region_name: str,
-        signature_version: str | None = None,
-        request_credentials: Any = None,
-        **kwargs: Any,
-    ) -> Any:
-        # botocore's RequestSigner.get_auth_instance for a credentials-and-region signer
-        cls = python.get(signature_version or signer._signature_version)
-        if cls is None or "cache_key" in kwargs or "identity_cache" in kwargs:
-            return original(signing_name, region_name, signature_version, request_credentials, **kwargs)
-        credentials = request_credentials or signer._credentials
-        frozen = credentials.get_frozen_credentials() if credentials is not None else None
-        if signer._region_name is None:
-            raise NoRegionError()
-        return cls(credentials=frozen, region_name=region_name, service_name=signing_name, **kwargs)
-
-    signer.get_auth_instance = get_auth_instance
-    signer.get_auth = get_auth_instance
-
-
 @contextlib.contextmanager
 def cyclic_gc_paused(freeze: bool = False) -> Iterator[None]:
     """Python's cyclic garbage collector off while the client is made.  Importing botocore,
@@ -293,7 +242,6 @@ class Context:
         events.register_first("request-created.s3", _transfer_signal(False))
         events.register_last("request-created.s3", _transfer_signal(True))
         self._use_go_proxy_rules(client)
-        use_python_signers(client)
         save_loader(self._loader)
         return client
 
