@@ -169,14 +169,22 @@ def tls_failure(url: str, timeout: float = 10.0) -> str | None:
 
 def handshake_failure(url: str, context: ssl.SSLContext, timeout: float = 10.0) -> str | None:
     """Go's text for a TLS handshake with ``url``'s server that fails under ``context``'s
-    verification; None when it works, or when no connection is made at all (that failure is
-    reported by the request that meets it)."""
+    verification (refused, or no answer within ``timeout``); None when it works, or when the
+    connection itself fails or breaks (the request that meets that reports it)."""
     host, port = _host_port(url)
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
     except OSError:
         return None
-    return _handshake(sock, host, port, context)
+    try:
+        with sock, context.wrap_socket(sock, server_hostname=host):
+            return None
+    except ssl.SSLError as error:
+        return _tls_error(error, host, port)
+    except TimeoutError:
+        return TLS_HANDSHAKE_TIMEOUT
+    except OSError:  # a reset, an EOF: nothing certain about TLS; the requests will tell
+        return None
 
 
 def _handshake(sock: socket.socket, host: str, port: int, context: ssl.SSLContext) -> str | None:
