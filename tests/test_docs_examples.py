@@ -37,7 +37,7 @@ def test_every_python_example_in_the_docs_is_covered() -> None:
     docs = ["README.md", *(str(p.relative_to(ROOT)) for p in sorted((ROOT / "docs").glob("*.md")))]
     with_examples = {doc: len(python_blocks(doc)) for doc in docs if python_blocks(doc)}
     # A new example needs a test below; this fails until it has one.
-    assert with_examples == {"README.md": 1, "docs/shells.md": 1}
+    assert with_examples == {"README.md": 1, "docs/shells.md": 1, "docs/shim.md": 1}
 
 
 def test_readme_example(sandbox: Sandbox) -> None:
@@ -109,3 +109,31 @@ def test_shells_md_example_reaches_the_profile_server(sandbox: Sandbox, moto: Mo
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout == "checked\n"
+
+
+def test_shim_md_example_runs_the_commands_in_process(sandbox: Sandbox, moto: MotoServer) -> None:
+    make_shim(sandbox, moto, profile="lab")
+    bucket = unique_bucket("docs")
+    s3_client(moto).create_bucket(Bucket=bucket)
+    (sandbox.root / "data").mkdir()
+    (sandbox.root / "data" / "a.csv").write_text("x,y\n1,2\n")
+    (sandbox.root / "data" / "b.csv").write_text("x\n")
+    (example,) = python_blocks("docs/shim.md")
+    checks = textwrap.dedent(
+        f"""
+        assert sizes == {{"s3://{bucket}/data/a.csv": 8, "s3://{bucket}/data/b.csv": 2}}, sizes
+        assert missing.check is not None and not missing
+        print("checked")
+        """
+    )
+    result = run_example(sandbox, example.replace("s3://bucket/", f"s3://{bucket}/") + checks)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    printed = result.stdout.splitlines()
+    assert printed[0] == (
+        f"0 ['cp data/a.csv s3://{bucket}/data/a.csv', 'cp data/b.csv s3://{bucket}/data/b.csv']"
+    )
+    missing = f"s3://{bucket}/data/missing.csv"
+    assert printed[1] == f'1 ERROR "cat {missing}": given object {missing} not found'
+
+    assert printed[2:] == ["checked"]

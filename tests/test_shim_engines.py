@@ -136,20 +136,13 @@ def test_a_profile_without_keys_takes_botocores_credentials_on_both_engines(
     assert objects(moto, bucket) == {"crt.txt": b"alpha", "botocore.txt": b"alpha"}
 
 
-def test_a_proxy_variable_keeps_the_crt_out(
+def test_a_proxy_variable_keeps_the_crt_out_by_default(
     sandbox: Sandbox, moto: MotoServer, work: tuple[Path, str]
 ) -> None:
-    """awscrt follows HTTP_PROXY and its kin by itself, not by Go's rules (a loopback endpoint
-    is never proxied by s5cmd): with one set, the default is botocore, and asking for the CRT
-    is one line, exit 1."""
+    """awscrt follows HTTP_PROXY and its kin by itself, not by Go's rules (s5cmd never proxies
+    a loopback endpoint): with one set, the default is botocore, which goes direct here."""
     cwd, bucket = work
     dead = {"http_proxy": "http://127.0.0.1:9"}
     result = run(sandbox, cwd, dead, "cp", "dir/a.txt", f"s3://{bucket}/a.txt")
     assert result.returncode == 0 and result.stderr == b"", result.stderr
-    result = run(sandbox, cwd, {**dead, "S3ENV_ENGINE": "crt"}, "cp", "dir/a.txt", f"s3://{bucket}/b.txt")
-    assert (result.returncode, result.stdout) == (1, b"")
-    assert result.stderr == (
-        b"s3env: error: S3ENV_ENGINE=crt, but http_proxy is set: the CRT engine cannot apply"
-        b" s5cmd's proxy rules (S3ENV_ENGINE=botocore can)\n"
-    )
     assert sorted(objects(moto, bucket)) == ["a.txt"]

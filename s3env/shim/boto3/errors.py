@@ -10,6 +10,9 @@ aws-sdk-go v1's ``Error()`` text or Go's own error text, made one line by ``clea
   ``RequestError: send request failed``, ``caused by: Method "URL": CAUSE``, the cause in Go's
   words (netcause.py), for the request that failed (``note_request``/``tag_failed_request``,
   registered on the client by context.py, remember which one it was);
+- the same two for a request the CRT engine sent (engine/crt_errors.py turns what awscrt
+  raised into them): ``ErrorAnswer`` (an answer, parsed as botocore parses one) and
+  ``TransportFailure`` (no answer, the cause already in Go's words);
 - a local file's error: Go's ``*PathError`` (``open PATH: no such file or directory``);
 - an error of s5cmd's own (``ShimError`` and its kinds), as it is.
 """
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 from typing import Any
 
@@ -40,6 +44,40 @@ class NotFound(ShimError):
 
     def __init__(self, path: str) -> None:
         super().__init__(f"given object {path} not found")
+
+
+class ErrorAnswer(Exception):
+    """S3's error answer to a request sent without botocore (the CRT engine), parsed as
+    botocore parses one: ``response`` has botocore ``ClientError.response``'s shape (``Error``
+    with ``Code`` and ``Message``, ``ResponseMetadata`` with ``HTTPStatusCode``, ``RequestId``,
+    ``HostId``, ``HTTPHeaders``), so that everything here reads both alike."""
+
+    def __init__(self, response: dict[str, Any], operation_name: str) -> None:
+        error = response.get("Error") or {}
+        # botocore's ClientError text, for a traceback or a log
+        super().__init__(
+            f"An error occurred ({error.get('Code') or 'Unknown'}) when calling the {operation_name} "
+            f"operation: {error.get('Message') or 'Unknown'}"
+        )
+        self.response = response
+        self.operation_name = operation_name
+
+
+class TransportFailure(Exception):
+    """A request sent without botocore (the CRT engine) that got no answer: ``cause`` is why,
+    already in Go's words (``dial tcp …: connect: connection refused``, ``EOF``…)."""
+
+    def __init__(self, method: str, url: str, cause: str) -> None:
+        super().__init__(f"{method} {go_url(url)}: {cause}")  # (a password in the URL masked)
+        self.method = method
+        self.url = url
+        self.cause = cause
+
+
+def send_request_failed(method: str, url: str, cause: str) -> str:
+    """aws-sdk-go's ``RequestError`` for a request that got no answer."""
+    op = method[:1] + method[1:].lower()  # Go's url.Error: "Get", "Put", "Head"
+    return f"RequestError: send request failed\ncaused by: {op} {go_url(url)}: {cause}"
 
 
 class NoObjectFound(ShimError):
@@ -139,24 +177,31 @@ def _failed_request(exc: BaseException) -> tuple[str, str]:
 
 
 def request_errors() -> tuple[type[BaseException], ...]:
-    """What a botocore call raises for a failed request (an answer, or none)."""
+    """What a botocore call raises for a failed request (an answer, or none), and what the CRT
+    engine raises for one."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from s3env.shim.boto3.proxy import ProxyRefusedError
 
-    return (ClientError, BotoCoreError, ProxyRefusedError)
+    return (ClientError, BotoCoreError, ProxyRefusedError, ErrorAnswer, TransportFailure)
 
 
 def from_exception(exc: BaseException) -> ShimError:
     """Any failure as the ``ShimError`` s5cmd would report (the printer makes it one line)."""
-    from botocore.exceptions import BotoCoreError, HTTPClientError
-
     from s3env.shim.boto3.multipart import FileChangedError
-    from s3env.shim.boto3.netcause import go_transport_error
 
     if isinstance(exc, ShimError):
         return exc
-    if isinstance(exc, HTTPClientError) and isinstance(exc.kwargs.get("error"), FileChangedError):
+    if isinstance(exc, TransportFailure):
+        return ShimError(send_request_failed(exc.method, exc.url, exc.cause))
+    # No botocore exception exists unless botocore was imported: the CRT engine's failures are
+    # reported without importing it (start-up cost).
+    boto = sys.modules.get("botocore.exceptions")
+    if (
+        boto is not None
+        and isinstance(exc, boto.HTTPClientError)
+        and isinstance(exc.kwargs.get("error"), FileChangedError)
+    ):
         exc = exc.kwargs["error"]  # raised by the body while it was being sent
     if isinstance(exc, FileChangedError):
         return ShimError(str(exc))
@@ -164,12 +209,13 @@ def from_exception(exc: BaseException) -> ShimError:
     if response is not None:
         code, text = _s3_error_text(response)
         return ShimError(text, code=code)
-    if isinstance(exc, BotoCoreError):  # before OSError: botocore's ReadTimeoutError is one too
+    if boto is not None and isinstance(exc, boto.BotoCoreError):  # before OSError: botocore's
+        from s3env.shim.boto3.netcause import go_transport_error  # ReadTimeoutError is one too
+
         method, url = _failed_request(exc)
         cause = go_transport_error(exc, url) if url else None
         if cause is not None:
-            op = method[:1] + method[1:].lower()  # Go's url.Error: "Get", "Put", "Head"
-            return ShimError(f"RequestError: send request failed\ncaused by: {op} {go_url(url)}: {cause}")
+            return ShimError(send_request_failed(method, url, cause))
         return ShimError(str(exc))
     if isinstance(exc, OSError):
         return ShimError(go_os_error("open", exc.filename or "", exc))

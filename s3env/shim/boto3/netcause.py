@@ -132,8 +132,74 @@ def nameserver(resolv_conf: str = "/etc/resolv.conf") -> str:
 
 def _dns_error(error: socket.gaierror, host: str) -> str:
     # EAI_AGAIN is a server that failed to answer; the rest, a name that does not exist.
-    reason = "server misbehaving" if error.errno == socket.EAI_AGAIN else "no such host"
+    return lookup_failure(host, temporary=error.errno == socket.EAI_AGAIN)
+
+
+def lookup_failure(host: str, temporary: bool = False) -> str:
+    """Go's text for a name that did not resolve: ``temporary``, the server did not answer."""
+    reason = "server misbehaving" if temporary else "no such host"
     return f"dial tcp: lookup {host} on {nameserver()}: {reason}"
+
+
+def connect_failure(url: str, reason: str) -> str:
+    """Go's text for a connect(2) to ``url``'s host that failed with ``reason`` (``connection
+    refused``, ``no route to host``, ``i/o timeout`` …)."""
+    host, port = _host_port(url)
+    separator = " " if reason == "i/o timeout" else " connect: "
+    return f"dial tcp {dial_address(host, port)}:{separator}{reason}"
+
+
+def tls_failure(url: str, timeout: float = 10.0) -> str | None:
+    """Go's text for a TLS set-up with ``url``'s server that failed, when the one that failed
+    did not say how (the CRT's "TLS negotiation failed"): the handshake is made again here, with
+    Python's ssl as botocore's would be (the same verification), and its failure worded as
+    ``go_transport_error`` words botocore's; None if it works this time.  ``timeout``: Go's TLS
+    handshake timeout."""
+    host, port = _host_port(url)
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except socket.gaierror as error:
+        return _dns_error(error, host)
+    except TimeoutError:
+        return connect_failure(url, "i/o timeout")
+    except OSError as error:
+        return connect_failure(url, _connect_reason(error))
+    return _handshake(sock, host, port, ssl.create_default_context())
+
+
+def handshake_failure(url: str, context: ssl.SSLContext, timeout: float = 10.0) -> str | None:
+    """Go's text for a TLS handshake with ``url``'s server that fails under ``context``'s
+    verification (refused, or no answer within ``timeout``); None when it works, or when the
+    connection itself fails or breaks (the request that meets that reports it)."""
+    host, port = _host_port(url)
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except OSError:
+        return None
+    try:
+        with sock, context.wrap_socket(sock, server_hostname=host):
+            return None
+    except ssl.SSLError as error:
+        return _tls_error(error, host, port)
+    except TimeoutError:
+        return TLS_HANDSHAKE_TIMEOUT
+    except OSError:  # a reset, an EOF: nothing certain about TLS; the requests will tell
+        return None
+
+
+def _handshake(sock: socket.socket, host: str, port: int, context: ssl.SSLContext) -> str | None:
+    try:
+        with sock, context.wrap_socket(sock, server_hostname=host):
+            pass
+    except ssl.SSLError as error:
+        return _tls_error(error, host, port)
+    except TimeoutError:
+        return TLS_HANDSHAKE_TIMEOUT
+    except ConnectionResetError:
+        return "read: connection reset by peer"
+    except OSError:
+        return "EOF"
+    return None
 
 
 def _in_handshake(error: BaseException) -> bool:
@@ -223,8 +289,14 @@ def go_transport_error(exc: BaseException, url: str) -> str | None:
             return f"dial tcp {dial_address(host, port)}: connect: {_connect_reason(refused)}"
         return None
     if isinstance(exc, boto.ConnectionClosedError):
+        from http.client import RemoteDisconnected
+
+        # http.client's RemoteDisconnected is a ConnectionResetError too, but it is a server
+        # that closed the connection without an answer: Go's (s5cmd's) "EOF"
         reset = _first(exc, ConnectionResetError)
-        return "read: connection reset by peer" if reset is not None else "EOF"
+        if reset is not None and not isinstance(reset, RemoteDisconnected):
+            return "read: connection reset by peer"
+        return "EOF"
     return None
 
 

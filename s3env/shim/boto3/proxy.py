@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 CGI_REFUSAL = "refusing to use HTTP_PROXY value in CGI environment; see golang.org/s/cgihttpproxy"
@@ -149,8 +148,7 @@ def _url_ok(url: str) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class _Matchers:
+class _Matchers(NamedTuple):  # not a dataclass: ~0.5 ms less at every command's start
     everything: bool
     ips: tuple[tuple[IP, str], ...]
     networks: tuple[Network, ...]

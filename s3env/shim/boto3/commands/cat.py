@@ -63,19 +63,32 @@ def run(ctx: Context, args: list[str]) -> int:
 
 
 def _stream(ctx: Context, printer: Printer, bucket: str, key: str, version: str) -> bool:
-    """One object's bytes to stdout, a chunk at a time."""
+    """One object's bytes to stdout, in order, a chunk at a time."""
+    on_crt = ctx.engine.name == "crt"
     try:
-        body = ctx.client.get_object(Bucket=bucket, Key=key, **version_arg(version))["Body"]
-        try:
-            for chunk in body.iter_chunks(CHUNK):
-                ctx.stdout.write(chunk)
-        finally:
-            body.close()
+        if on_crt:
+            from s3env.shim.boto3.engine.crt_download import run_here, stream
+
+            run_here(stream(ctx.engine, bucket, key, ctx.stdout.write, version))
+        else:
+            _stream_botocore(ctx, bucket, key, version)
         ctx.stdout.flush()
-    except request_errors() as exc:
-        printer.error(message_of(exc))
-        return False
     except BrokenPipeError:  # the reader went away (`| head`): stop, and die of SIGPIPE as s5cmd
         ctx.reader_gone()
         return False
+    except Exception as exc:
+        # every failure of a CRT request is one (crt_errors.translate); botocore's are its kinds
+        if not on_crt and not isinstance(exc, request_errors()):
+            raise
+        printer.error(message_of(exc))
+        return False
     return True
+
+
+def _stream_botocore(ctx: Context, bucket: str, key: str, version: str) -> None:
+    body = ctx.client.get_object(Bucket=bucket, Key=key, **version_arg(version))["Body"]
+    try:
+        for chunk in body.iter_chunks(CHUNK):
+            ctx.stdout.write(chunk)
+    finally:
+        body.close()

@@ -92,13 +92,22 @@ def copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) ->
     except ShimError as exc:
         printer.error(exc.message)
         return 1
-    # Made here, not by the first worker: a bad engine fails the command at once (the botocore
-    # engine makes its client now: a bad endpoint too).  Not botocore's client for the CRT
-    # engine: uploads, copies and listings do without it (a HEAD makes it when one is needed).
+    # Made here, not by the first worker: a bad endpoint or engine fails the command at once.
+    # The botocore client only where it will serve (its import alone is ~0.1 s): a listing,
+    # the HEADs of -n/-s/-u, a copy; the CRT engine uploads and downloads a named object
+    # without it (the botocore engine makes it with itself).
+    if srcurl.is_remote() and (dsturl.is_remote() or needs_metadata(srcurl, options)):
+        ctx.client  # noqa: B018 -- the listing's, the HEADs'
     ctx.engine  # noqa: B018
     job = CopyJob(ctx, printer, srcurl, dsturl, options, delete_source=delete_source)
     with ctx.start_progress(keep=options.bool("show-progress")):
         return job.run()
+
+
+def needs_metadata(srcurl: ObjectURL, options: Options) -> bool:
+    """Whether a remote source is listed or HEADed (botocore's, on either engine)."""
+    skips = ("no-clobber", "if-size-differ", "if-source-newer")
+    return srcurl.is_wildcard() or bool(srcurl.all_versions) or any(options.bool(flag) for flag in skips)
 
 
 def validate_copy(positional: list[str], options: Options) -> tuple[ObjectURL, ObjectURL]:

@@ -4,12 +4,14 @@
   threads; many requests in flight without a Python thread each);
 - ``botocore``: a botocore call per request on worker threads (multipart.py, ranged.py).
 
-Unset (or empty), the CRT where ``awscrt`` can be imported, else botocore.  Listing and
-metadata (HEAD, DeleteObjects, buckets) are botocore's on either engine.
+Unset (or empty), the CRT where ``awscrt`` can be imported and no proxy variable is set,
+else botocore.  Listing and metadata (HEAD, DeleteObjects, buckets) are botocore's on either
+engine.
 """
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from s3env.core.errors import S3envError, UsageError
@@ -45,42 +47,25 @@ def wanted_engine(env: Mapping[str, str]) -> str:
     return wanted
 
 
-#: the proxy variables awscrt's HTTP client reads from the process's environment by itself
-CRT_PROXY_VARIABLES: tuple[str, ...] = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
-
-
-def proxy_variable(env: Mapping[str, str]) -> str:
-    """The first proxy variable set in ``env`` or in the process's environment ("" for none).
-
-    awscrt 0.38's S3 client takes no proxy settings, yet its connections follow these
-    variables on their own, not by Go's rules (proxy.py): a loopback endpoint, NO_PROXY, the
-    CGI rule.  So where one is set, the CRT cannot send as s5cmd would."""
-    import os
-
-    return next((name for name in CRT_PROXY_VARIABLES if env.get(name) or os.environ.get(name)), "")
+#: what the CRT reads from the process environment for a proxy, in its own way (aws-c-http);
+#: the botocore engine follows Go's rules (proxy.py), s5cmd's
+PROXY_VARIABLES = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy")
 
 
 def engine_name(env: Mapping[str, str]) -> str:
-    """The engine ``env`` asks for, or the one that runs here when it asks for none: the CRT
-    where awscrt can be imported and no proxy variable is set (``proxy_variable``)."""
+    """The engine ``env`` asks for, or the one that runs here when it asks for none: not the
+    CRT's where a proxy variable is set (here or in the process), since it would not follow
+    Go's rules (a loopback endpoint proxied, say)."""
     wanted = wanted_engine(env)
     if wanted == "botocore":
         return "botocore"
-    if not crt_importable():
-        if wanted == "crt":
-            raise EngineUnavailable(
-                f"{ENGINE_VAR}=crt, but awscrt cannot be imported here (pip install awscrt)"
-            )
+    if not wanted and any(env.get(name) or os.environ.get(name) for name in PROXY_VARIABLES):
         return "botocore"
-    proxy = proxy_variable(env)
-    if proxy:
-        if wanted == "crt":
-            raise EngineUnavailable(
-                f"{ENGINE_VAR}=crt, but {proxy} is set: the CRT engine cannot apply s5cmd's proxy rules "
-                f"({ENGINE_VAR}=botocore can)"
-            )
-        return "botocore"
-    return "crt"
+    if crt_importable():
+        return "crt"
+    if wanted == "crt":
+        raise EngineUnavailable(f"{ENGINE_VAR}=crt, but awscrt cannot be imported here (pip install awscrt)")
+    return "botocore"
 
 
 def make_engine(ctx: CommandContext) -> Engine:

@@ -118,18 +118,21 @@ class CrtEngine(Engine):
         on_body: Callable[..., None] | None = None,
         on_progress: ByteCounter | None = None,
         after_interrupt: bool = False,
+        on_response_headers: Callable[[Response], None] | None = None,
         **options: Any,
     ) -> Future[Response]:
         """Send one request (``meta_type``: awscrt's S3RequestType, DEFAULT unless given) and
         return the future of its ``Response``.  Its failure is errors.py's (crt_errors).
-        Once the command is interrupted only an ``after_interrupt`` request (an abort) goes."""
+        ``on_response_headers`` is told of the ``Response`` as soon as its headers came (an
+        error's too).  Once the command is interrupted only an ``after_interrupt`` request (an
+        abort) goes."""
         from awscrt import http, s3
 
-        from s3env.shim.boto3.engine.crt_errors import translate
+        from s3env.shim.boto3.engine.crt_errors import needs_network, translate
 
         target = self._target(bucket, key)
-        path = target.path + (f"?{query}" if query else "")
-        url = f"{target.scheme}://{target.host}{path}"
+        path = target.path_and_query(f"?{query}" if query else "")
+        url = target.url(f"?{query}" if query else "")
         message = http.HttpRequest(method, path, http.HttpHeaders([("host", target.host), *headers]), body)
         response = Response()
         outcome: Future[Response] = Future()
@@ -137,6 +140,8 @@ class CrtEngine(Engine):
         def on_headers(status_code: int, headers: list[tuple[str, str]], **_kwargs: Any) -> None:
             response.status = status_code
             response.headers = {name.lower(): value for name, value in headers}
+            if on_response_headers is not None:
+                on_response_headers(response)
 
         def collect(chunk: bytes, **_kwargs: Any) -> None:
             response.body += chunk
@@ -172,6 +177,13 @@ class CrtEngine(Engine):
             error = done.exception()
             if error is None:
                 outcome.set_result(response)
+            elif needs_network(error):
+                # Not on the CRT's event loop: wording a TLS failure shakes hands again (≤10 s).
+                threading.Thread(
+                    target=lambda: outcome.set_exception(translate(error, method, url)),
+                    name="s3env-crt-error",
+                    daemon=True,
+                ).start()
             else:
                 outcome.set_exception(translate(error, method, url))
 
@@ -186,8 +198,7 @@ class CrtEngine(Engine):
 
     def url_of(self, bucket: str, key: str) -> str:
         """The URL of a request for ``bucket/key``, as errors name it."""
-        target = self._target(bucket, key)
-        return f"{target.scheme}://{target.host}{target.path}"
+        return self._target(bucket, key).url()
 
     def abort_upload(self, bucket: str, key: str, upload_id: str) -> None:
         """AbortMultipartUpload of an upload an interrupt left (``Context.interrupt``)."""
@@ -228,9 +239,6 @@ class CrtEngine(Engine):
                 self._fallback = BotocoreEngine(self.ctx)
         return self._fallback
 
-    def _botocore(self) -> Engine:  # downloads: the botocore engine's until the CRT's are in
-        return self.botocore_engine()
-
     def upload(
         self,
         bucket: str,
@@ -262,9 +270,11 @@ class CrtEngine(Engine):
         on_bytes: ByteCounter | None = None,
         on_size: ByteCounter | None = None,
     ) -> Transfer:
+        from s3env.shim.boto3.engine.crt_download import download_to_fd
+
         return (
-            yield from self._botocore().download(
-                bucket, key, fd, part_size, concurrency, version_id, on_bytes, on_size
+            yield from download_to_fd(
+                self, bucket, key, fd, part_size, concurrency, version_id, on_bytes, on_size
             )
         )
 
