@@ -93,11 +93,11 @@ def copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) ->
         printer.error(exc.message)
         return 1
     # Made here, not by the first worker: a bad endpoint or engine fails the command at once.
-    # The botocore client only where it will serve (its import alone is ~0.1 s): a listing,
-    # the HEADs of -n/-s/-u, a copy; the CRT engine uploads and downloads a named object
+    # The botocore client only where it will serve (its import alone is ~0.1 s): a listing of
+    # versions, the HEADs of -n/-s/-u; the CRT engine lists, uploads, downloads and copies
     # without it (the botocore engine makes it with itself).
-    if srcurl.is_remote() and (dsturl.is_remote() or needs_metadata(srcurl, options)):
-        ctx.client  # noqa: B018 -- the listing's, the HEADs'
+    if needs_metadata(srcurl, options):
+        ctx.client  # noqa: B018 -- the versions' listing, the HEADs'
     ctx.engine  # noqa: B018
     job = CopyJob(ctx, printer, srcurl, dsturl, options, delete_source=delete_source)
     with ctx.start_progress(keep=options.bool("show-progress")):
@@ -105,9 +105,10 @@ def copy_command(ctx: Context, op: str, args: list[str], delete_source: bool) ->
 
 
 def needs_metadata(srcurl: ObjectURL, options: Options) -> bool:
-    """Whether a remote source is listed or HEADed (botocore's, on either engine)."""
+    """Whether botocore serves the command on either engine: a listing of versions, the HEADs
+    of -n/-s/-u."""
     skips = ("no-clobber", "if-size-differ", "if-source-newer")
-    return srcurl.is_wildcard() or bool(srcurl.all_versions) or any(options.bool(flag) for flag in skips)
+    return bool(srcurl.all_versions) or any(options.bool(flag) for flag in skips)
 
 
 def validate_copy(positional: list[str], options: Options) -> tuple[ObjectURL, ObjectURL]:

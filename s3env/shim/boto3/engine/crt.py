@@ -10,9 +10,10 @@ and returns a future whose failure is already in the words of errors.py (crt_err
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future
+from concurrent.futures import Future, InvalidStateError
 from typing import Any
 
 from s3env.shim.boto3.engine.base import ByteCounter, CommandContext, Engine, Transfer
@@ -38,11 +39,14 @@ class CrtEngine(Engine):
         self.profile = ctx.profile
         self.region = ctx.profile.region or "us-east-1"
         self._in_flight: set[Any] = set()
+        #: every request not finished, with its outcome, method and URL (for the TLS check)
+        self._outcomes: dict[Any, tuple[Future[Any], str, str]] = {}
         self._lock = threading.Lock()
         self._fallback: Engine | None = None
         #: raised by every request when the profile has no keys and nothing else gives any
         self.missing_credentials: Exception | None = None
         self.client = self._make_client()
+        self._tls = self._watch_tls()
         from s3env.shim.boto3.engine.crt_upload import BODY_BUDGET, BodyBudget
 
         #: small request bodies held in memory at once (crt_upload.py)
@@ -63,17 +67,61 @@ class CrtEngine(Engine):
         signing = s3.create_default_s3_signing_config(
             region=self.region, credential_provider=self._credentials_provider()
         )
-        tls = (self.profile.endpoint_url or "https:").lower().startswith("https:")
+        tls = self._https_url() is not None
+        tls_options = None
+        if tls and self._ca_bundle():
+            options = io.TlsContextOptions()
+            options.override_default_trust_store_from_path(None, self._ca_bundle())
+            tls_options = io.ClientTlsContext(options).new_connection_options()
         return s3.S3Client(
             bootstrap=bootstrap,
             region=self.region,
             signing_config=signing,
             tls_mode=s3.S3RequestTlsMode.ENABLED if tls else s3.S3RequestTlsMode.DISABLED,
+            tls_connection_options=tls_options,
             part_size=8 * MIB,
             throughput_target_gbps=10.0,
             retry_config=s3.S3RetryConfig(max_retries=self.ctx.retry_count),
             connect_timeout_ms=10_000,
         )
+
+    def _https_url(self) -> str | None:
+        """The endpoint, when it is reached over TLS."""
+        url = self.profile.endpoint_url or f"https://s3.{self.region}.amazonaws.com"
+        return url if url.lower().startswith("https:") else None
+
+    def _ca_bundle(self) -> str | None:
+        """The roots that verify the endpoint, as botocore takes them: ``AWS_CA_BUNDLE``."""
+        return self.ctx.env.get("AWS_CA_BUNDLE") or None
+
+    def _watch_tls(self) -> Any:
+        """An https endpoint: a handshake beside the first requests (crt_tls.py)."""
+        url = self._https_url()
+        if url is None:
+            return None
+        from s3env.shim.boto3.engine.crt_tls import TlsWatch
+
+        return TlsWatch(url, self._ca_bundle(), self._tls_refused)
+
+    def _tls_refused(self) -> None:
+        """The endpoint's TLS failed: every request in flight reports it now (the CRT ends a
+        request stuck in a delayed handshake only when the delay is over) and is cancelled."""
+        with self._lock:
+            in_flight = dict(self._outcomes)
+        for crt_request, (outcome, method, url) in in_flight.items():
+            refused = self._tls_failure(method, url)
+            if refused is not None:
+                with contextlib.suppress(InvalidStateError):  # (it ended meanwhile)
+                    outcome.set_exception(refused)
+            crt_request.cancel()
+
+    def _tls_failure(self, method: str, url: str) -> Exception | None:
+        cause = self._tls.cause if self._tls is not None else None
+        if cause is None or self.ctx.cancellation.cancelled:
+            return None
+        from s3env.shim.boto3.errors import TransportFailure
+
+        return TransportFailure(method, url, cause)
 
     def _credentials_provider(self) -> Any:
         from awscrt import auth
@@ -153,6 +201,9 @@ class CrtEngine(Engine):
             self.ctx.cancellation.check()  # nothing new is sent once interrupted
         if self.missing_credentials is not None:
             raise self.missing_credentials
+        refused = self._tls_failure(method, url)
+        if refused is not None:
+            raise refused
         crt_request = self.client.make_request(
             type=meta_type if meta_type is not None else s3.S3RequestType.DEFAULT,
             request=message,
@@ -165,6 +216,8 @@ class CrtEngine(Engine):
             on_progress=on_progress,
             **options,
         )
+        with self._lock:
+            self._outcomes[crt_request] = (outcome, method, url)
         if not after_interrupt:  # (an abort is not cancelled by the interrupt it follows)
             with self._lock:
                 self._in_flight.add(crt_request)
@@ -174,9 +227,15 @@ class CrtEngine(Engine):
         def finished(done: Future[Any]) -> None:
             with self._lock:
                 self._in_flight.discard(crt_request)
+                self._outcomes.pop(crt_request, None)
+            if outcome.done():  # already failed by the TLS check
+                return
             error = done.exception()
+            refused = self._tls_failure(method, url) if error is not None else None
             if error is None:
                 outcome.set_result(response)
+            elif refused is not None:  # stopped by the TLS check (or failed the same way)
+                outcome.set_exception(refused)
             elif needs_network(error):
                 # Not on the CRT's event loop: wording a TLS failure shakes hands again (≤10 s).
                 threading.Thread(
