@@ -170,6 +170,18 @@ def misplaced_error(args: list[str], command_at: int, index: int) -> UsageError:
     return UsageError(f"s3env's own options go before the command: {fixed} ({spelling} is not {command}'s)")
 
 
+def command_of(args: list[str], rest: list[str]) -> tuple[str, list[str]]:
+    """The command and its arguments in ``rest``, what follows the global options of ``args``:
+    a ``UsageError`` for no command, or for one of s3env's options after it."""
+    if not rest or rest[0] not in SHIM_COMMANDS:
+        raise UsageError(f"expected a command ({', '.join(SHIM_COMMANDS)}) after the global options")
+    command, command_args = rest[0], rest[1:]
+    misplaced = misplaced_option(command, command_args)
+    if misplaced is not None:
+        raise misplaced_error(args, len(args) - len(rest), misplaced)
+    return command, command_args
+
+
 def main(args: list[str]) -> int:
     from s3env.core.errorline import run_guarded
 
@@ -181,12 +193,7 @@ def _main(args: list[str]) -> int:
     from s3env.shim.registry import get_backend, resolve_backend
 
     options, rest = split_global_options(args)
-    if not rest or rest[0] not in SHIM_COMMANDS:
-        raise UsageError(f"expected a command ({', '.join(SHIM_COMMANDS)}) after the global options")
-    command, command_args = rest[0], rest[1:]
-    misplaced = misplaced_option(command, command_args)
-    if misplaced is not None:
-        raise misplaced_error(args, len(args) - len(rest), misplaced)
+    command, command_args = command_of(args, rest)
     backend_name, _why = resolve_backend(options["backend"], os.environ)  # type: ignore[arg-type]
     backend = get_backend(backend_name)
     if not backend.available():

@@ -26,7 +26,7 @@ import os
 
 from s3env.core.errors import S3envError, UsageError
 from s3env.core.model import Profile
-from s3env.shim.base import SHIM_COMMANDS, ShimRequest
+from s3env.shim.base import ShimRequest
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def run(
     given both ways is a ``UsageError``.  ``profile`` is a profile's name or a ``Profile`` with
     its secrets; None: the profile that applies here, as for ``s3env ls``.
     """
-    from s3env.shim.frame import misplaced_error, misplaced_option, split_global_options
+    from s3env.shim.frame import command_of, split_global_options
 
     if isinstance(argv, str) or not all(isinstance(arg, str) for arg in argv):
         raise UsageError("argv is a list of strings: the command and its arguments")
@@ -127,12 +127,7 @@ def run(
             if _given(options.get(key)):
                 raise UsageError(f"--{key.replace('_', '-')} is given both in argv and as {key}=")
             options[key] = keywords[key]
-    if not rest or rest[0] not in SHIM_COMMANDS:
-        raise UsageError(f"expected a command ({', '.join(SHIM_COMMANDS)}) after the global options")
-    command, command_args = rest[0], rest[1:]
-    misplaced = misplaced_option(command, command_args)
-    if misplaced is not None:
-        raise misplaced_error(args, len(args) - len(rest), misplaced)
+    command, command_args = command_of(args, rest)
     numworkers_value = options["numworkers"]
     if numworkers_value is not None and not (_is_count(numworkers_value) and numworkers_value >= 1):
         raise UsageError(f"numworkers needs a positive number, not {numworkers_value!r}")
