@@ -38,9 +38,9 @@ class CrtEngine(Engine):
         self.ctx = ctx
         self.profile = ctx.profile
         self.region = ctx.profile.region or "us-east-1"
-        self._in_flight: set[Any] = set()
-        #: every request not finished, with its outcome, method and URL (for the TLS check)
-        self._outcomes: dict[Any, tuple[Future[Any], str, str]] = {}
+        #: every request not finished: its outcome, method, URL, and whether an interrupt
+        #: cancels it (an abort it left does not)
+        self._requests: dict[Any, tuple[Future[Any], str, str, bool]] = {}
         self._lock = threading.Lock()
         self._fallback: Engine | None = None
         #: raised by every request when the profile has no keys and nothing else gives any
@@ -107,8 +107,8 @@ class CrtEngine(Engine):
         """The endpoint's TLS failed: every request in flight reports it now (the CRT ends a
         request stuck in a delayed handshake only when the delay is over) and is cancelled."""
         with self._lock:
-            in_flight = dict(self._outcomes)
-        for crt_request, (outcome, method, url) in in_flight.items():
+            in_flight = dict(self._requests)
+        for crt_request, (outcome, method, url, _cancellable) in in_flight.items():
             refused = self._tls_failure(method, url)
             if refused is not None:
                 with contextlib.suppress(InvalidStateError):  # (it ended meanwhile)
@@ -194,9 +194,6 @@ class CrtEngine(Engine):
         def collect(chunk: bytes, **_kwargs: Any) -> None:
             response.body += chunk
 
-        def on_done(**_kwargs: Any) -> None:
-            return None
-
         if not after_interrupt:
             self.ctx.cancellation.check()  # nothing new is sent once interrupted
         if self.missing_credentials is not None:
@@ -212,22 +209,17 @@ class CrtEngine(Engine):
             send_filepath=send_filepath,
             on_headers=on_headers,
             on_body=on_body if on_body is not None else (None if recv_filepath else collect),
-            on_done=on_done,
             on_progress=on_progress,
             **options,
         )
         with self._lock:
-            self._outcomes[crt_request] = (outcome, method, url)
-        if not after_interrupt:  # (an abort is not cancelled by the interrupt it follows)
-            with self._lock:
-                self._in_flight.add(crt_request)
-            if self.ctx.cancellation.cancelled:  # interrupted while it was being made
-                crt_request.cancel()
+            self._requests[crt_request] = (outcome, method, url, not after_interrupt)
+        if not after_interrupt and self.ctx.cancellation.cancelled:  # interrupted while made
+            crt_request.cancel()
 
         def finished(done: Future[Any]) -> None:
             with self._lock:
-                self._in_flight.discard(crt_request)
-                self._outcomes.pop(crt_request, None)
+                self._requests.pop(crt_request, None)
             if outcome.done():  # already failed by the TLS check
                 return
             error = done.exception()
@@ -281,7 +273,7 @@ class CrtEngine(Engine):
     def interrupt(self) -> None:
         self.body_budget.cancel_waiting()
         with self._lock:
-            in_flight = list(self._in_flight)
+            in_flight = [request for request, entry in self._requests.items() if entry[3]]
         for crt_request in in_flight:
             crt_request.cancel()
 
@@ -294,7 +286,7 @@ class CrtEngine(Engine):
 
         with self._lock:
             if self._fallback is None:
-                # made before the first transfer by CopyJob.run (a bad endpoint fails at once)
+                # (copy_command makes botocore's client up front only where it is needed)
                 self._fallback = BotocoreEngine(self.ctx)
         return self._fallback
 
