@@ -35,6 +35,15 @@ from s3env.shim.boto3.cancel import Cancellation, Cancelled
 MAX_UPLOAD_PARTS = 10_000
 
 
+def seek_within(position: int, length: int, offset: int, whence: int) -> int:
+    """A body's new position after ``seek(offset, whence)``, within ``[0, length]``."""
+    if whence == os.SEEK_CUR:
+        offset += position
+    elif whence == os.SEEK_END:
+        offset += length
+    return max(0, min(offset, length))
+
+
 class FileChangedError(Exception):
     """The file ended before the size it had when its upload began."""
 
@@ -104,11 +113,7 @@ class FileRange:
         return data
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_CUR:
-            offset += self.position
-        elif whence == os.SEEK_END:
-            offset += self.length
-        self.position = max(0, min(offset, self.length))
+        self.position = seek_within(self.position, self.length, offset, whence)
         if self.transferring and self.on_bytes is not None and self.counted:
             self.on_bytes(-self.counted)  # a retry sends it again
             self.counted = 0

@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import quote
 
 from s3env.shim.boto3.cancel import Cancelled
-from s3env.shim.boto3.multipart import file_changed_size, upload_part_size
+from s3env.shim.boto3.multipart import file_changed_size, seek_within, upload_part_size
 
 if TYPE_CHECKING:
     from s3env.shim.boto3.engine.base import ByteCounter, Engine, Transfer
@@ -224,11 +224,7 @@ class FilePart(io.RawIOBase):
         return True
 
     def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
-        if whence == os.SEEK_CUR:
-            offset += self.position
-        elif whence == os.SEEK_END:
-            offset += self.length
-        self.position = max(0, min(offset, self.length))
+        self.position = seek_within(self.position, self.length, offset, whence)
         return self.position
 
     def tell(self) -> int:
