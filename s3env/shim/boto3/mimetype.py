@@ -5,7 +5,7 @@ built-in table, then the system's freedesktop globs2 or mime.types files), else
 from __future__ import annotations
 
 import threading
-from typing import IO
+from collections.abc import Callable
 
 _GO_BUILTIN_TYPES = {
     ".avif": "image/avif",
@@ -176,11 +176,10 @@ def detect_content_type(data: bytes) -> str:
     return "text/plain; charset=utf-8"
 
 
-def guess_content_type(path: str, handle: IO[bytes]) -> str:
-    """The type of the file ``path``, open as ``handle`` (read from its start, then rewound)."""
+def guess_content_type(path: str, read_head: Callable[[int], bytes]) -> str:
+    """The type of the file ``path``: by its extension, else by its first 512 bytes
+    (``read_head(512)``)."""
     guessed = type_by_extension(go_ext(path))
     if guessed:
         return guessed
-    data = handle.read(512)
-    handle.seek(0)
-    return detect_content_type(data)
+    return detect_content_type(read_head(512))

@@ -87,10 +87,10 @@ class ObjectURL:
         self._set_prefix_and_filter()
 
     def _set_prefix_and_filter(self) -> None:
-        if self.raw:
+        self._regex: re.Pattern[str] | None = None
+        if self.raw:  # (its pattern is made when first matched: most raw URLs never are)
             self.prefix = self.path
-            self._pattern = re.escape(self.path) + r"\Z"
-            self._regex: re.Pattern[str] | None = None
+            self._pattern = ""
             return
         loc = next((i for i, c in enumerate(self.path) if c in GLOB_CHARACTERS), -1)
         if loc < 0:
@@ -101,7 +101,6 @@ class ObjectURL:
             self.filter = self.path[loc:]
         body = wildcard_to_regex(self.filter) if self.filter else ".*"
         self._pattern = re.escape(self.prefix) + body + r"\Z"
-        self._regex = None
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -109,7 +108,8 @@ class ObjectURL:
         ObjectURL, and compiling a pattern for each (unique, so never in re's cache) cost
         ~0.2 ms a file, on the thread that feeds the workers."""
         if self._regex is None:
-            self._regex = re.compile(self._pattern, re.S)
+            pattern = self._pattern if not self.raw else re.escape(self.path) + r"\Z"
+            self._regex = re.compile(pattern, re.S)
         return self._regex
 
     # --- what kind of URL -----------------------------------------------------------------

@@ -17,8 +17,7 @@ import os
 import posixpath
 import re
 import stat as stat_module
-from collections.abc import Iterator
-from typing import IO
+from collections.abc import Callable, Iterator
 
 from s3env.shim.boto3.errors import NotFound, ShimError, go_os_error
 from s3env.shim.boto3.gofmt import go_quote
@@ -28,9 +27,13 @@ from s3env.shim.boto3.urls import ObjectURL, go_clean, local_url, set_relative
 
 def stat(url: ObjectURL) -> Object:
     """s5cmd ``Filesystem.Stat`` (following links): ``NotFound`` when nothing is there."""
+    return _stat_object(url, os.stat)
+
+
+def _stat_object(url: ObjectURL, stat_of: Callable[[str], os.stat_result]) -> Object:
     path = url.absolute()
     try:
-        st = os.stat(path)
+        st = stat_of(path)
     except FileNotFoundError:
         raise NotFound(path) from None
     except OSError as exc:
@@ -127,29 +130,27 @@ def walk_dir(root: ObjectURL, follow: bool = True) -> Iterator[Object]:
     start = go_clean(root.absolute())
 
     def walk(directory: str) -> Iterator[Object]:
+        # scandir, not listdir + stat: a file's type comes with its name (one stat a file,
+        # not two), and its path relative to the root is its directory's plus its name.
         try:
-            names = sorted(os.listdir(directory))
+            with os.scandir(directory) as found:
+                entries = sorted(found, key=_name)
         except OSError as exc:
             yield Object.error(ShimError(go_os_error("open", directory, exc)))
             raise _Stop from None
-        for name in names:
-            path = go_clean(posixpath.join(directory, name))
-            if follow:
-                if os.path.isdir(path):
-                    yield from walk(path)
-                    continue
-            else:
-                try:
-                    mode = os.lstat(path).st_mode
-                except OSError:
-                    mode = 0
-                if stat_module.S_ISLNK(mode):
-                    continue
-                if stat_module.S_ISDIR(mode):
-                    yield from walk(path)
-                    continue
+        relative_dir = set_relative(directory, root)
+        parent = "" if directory == "." else directory.rstrip("/") + "/"
+        for entry in entries:
+            name = entry.name
+            path = parent + name  # = go_clean(join(directory, name)): both are clean
+            if _is_directory(entry, follow):
+                yield from walk(path)
+                continue
+            if not follow and _is_link(entry):
+                continue
+            relative = name if relative_dir == "." else f"{relative_dir}/{name}"
             try:
-                obj = stat(local_url(path, set_relative(path, root)))
+                obj = _stat_object(local_url(path, relative), lambda _path, entry=entry: entry.stat())
             except ShimError as exc:
                 yield Object.error(exc)
                 raise _Stop from None
@@ -166,6 +167,26 @@ def walk_dir(root: ObjectURL, follow: bool = True) -> Iterator[Object]:
             return
     with contextlib.suppress(_Stop):
         yield from walk(start)
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
+
+
+def _is_directory(entry: os.DirEntry[str], follow: bool) -> bool:
+    """A directory to walk into: following links, as ``os.path.isdir`` (False when it cannot
+    be told); not following them, a directory itself (as ``lstat``)."""
+    try:
+        return entry.is_dir(follow_symlinks=follow)
+    except OSError:
+        return False
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
 
 
 def list_objects(src: ObjectURL, follow: bool = True) -> Iterator[Object]:
@@ -202,24 +223,51 @@ def list_objects(src: ObjectURL, follow: bool = True) -> Iterator[Object]:
 # ---- reading and writing -----------------------------------------------------------------------
 
 
-def open_source_file(path: str) -> IO[bytes]:
+class SourceFile:
+    """A local file open for its upload: its descriptor, and its size when it was opened."""
+
+    __slots__ = ("fd", "size")
+
+    def __init__(self, fd: int, size: int) -> None:
+        self.fd = fd
+        self.size = size
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def head(self, size: int) -> bytes:
+        """Its first ``size`` bytes (fewer if it is shorter), wherever its offset is."""
+        return os.pread(self.fd, size, 0)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            fd, self.fd = self.fd, -1
+            os.close(fd)
+
+    def __enter__(self) -> SourceFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def open_source_file(path: str) -> SourceFile:
     """A local source, opened for its upload without ever blocking: ``O_NONBLOCK`` (a FIFO that
     took the file's place since it was listed opens at once, and is refused), then it must be a
     regular file, as s5cmd's listing requires.  (Links are followed here whatever
-    ``--no-follow-symlinks`` says: s5cmd uploads a link matched by a glob's last element.)"""
+    ``--no-follow-symlinks`` says: s5cmd uploads a link matched by a glob's last element.)
+    ``O_NONBLOCK`` stays set: it changes nothing for a regular file's reads (POSIX), and
+    clearing it cost two system calls a file."""
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
         fd = os.open(path, flags)
     except OSError as exc:
         raise ShimError(go_os_error("open", path, exc)) from None
     try:
-        if not stat_module.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat_module.S_ISREG(st.st_mode):
             raise ShimError(f"object '{path}' is not a regular file")
-        if flags & getattr(os, "O_NONBLOCK", 0):
-            import fcntl
-
-            fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_NONBLOCK)
-        return os.fdopen(fd, "rb")
+        return SourceFile(fd, st.st_size)
     except BaseException:
         os.close(fd)
         raise
