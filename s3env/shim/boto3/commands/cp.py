@@ -34,6 +34,7 @@ from s3env.shim.boto3.pool import Pool
 from s3env.shim.boto3.printer import Printer
 from s3env.shim.boto3.progress import NO_OBJECT, ObjectProgress
 from s3env.shim.boto3.storage import Object, fs
+from s3env.shim.boto3.tasks import blocking
 from s3env.shim.boto3.urls import VERSIONS_NEED_REMOTE, ObjectURL, go_dir, local_join
 from s3env.shim.boto3.wildcard import compile_patterns, is_excluded, source_prefix
 
@@ -291,6 +292,14 @@ class CopyJob:
             skip = not (src_obj.mtime_ns or 0) > (dst_obj.mtime_ns or 0)
         return not skip
 
+    def override(self, srcurl: ObjectURL, dsturl: ObjectURL) -> Transfer:
+        """``should_override``, off the command's thread when it asks the server (a task of an
+        inline pool must not block: tasks.blocking)."""
+        compares = ("no-clobber", "if-size-differ", "if-source-newer")
+        if not any(self.options.bool(flag) for flag in compares):
+            return True
+        return (yield blocking(lambda: self.should_override(srcurl, dsturl)))
+
     def extra_args(self) -> dict[str, Any]:
         """The object's settings from the flags, as botocore's arguments."""
         options = self.options
@@ -328,7 +337,7 @@ class CopyJob:
         """Download one object: False if skipped (``should_override``)."""
         ctx = self.ctx
         cancellation = ctx.cancellation
-        if not self.should_override(srcurl, dsturl):
+        if not (yield from self.override(srcurl, dsturl)):
             return False
         size = 0
         if not ctx.dry_run:
@@ -363,7 +372,7 @@ class CopyJob:
                 # After the rename, not before as s5cmd: an interrupt between the two leaves
                 # both copies, never neither.  Its error is ignored, as by s5cmd.
                 with contextlib.suppress(Exception):
-                    ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
+                    yield blocking(lambda: ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path))
         if not self.options.bool("show-progress"):
             self.printer.transfer(srcurl.absolute(), dsturl.absolute(), Object(size=size))
         return True
@@ -388,10 +397,10 @@ class CopyJob:
         ctx = self.ctx
         path = srcurl.absolute()
         with fs.open_source_file(path) as handle:
-            if not self.should_override(srcurl, dsturl):
+            if not (yield from self.override(srcurl, dsturl)):
                 return False
             extra = self.extra_args()
-            extra["ContentType"] = self.options.str("content-type") or guess_content_type(path, handle)
+            extra["ContentType"] = self.options.str("content-type") or guess_content_type(path, handle.head)
             if not ctx.dry_run:
                 yield from self._put(handle, path, dsturl, extra, track)
         size = fs.stat(srcurl).size
@@ -405,7 +414,7 @@ class CopyJob:
 
     def _put(
         self,
-        handle: Any,
+        handle: fs.SourceFile,
         path: str,
         dsturl: ObjectURL,
         extra: dict[str, Any],
@@ -414,7 +423,7 @@ class CopyJob:
         """One streamed PUT up to the part size, a multipart upload with parallel parts above it:
         both read from the file opened here, both stop at an interrupt."""
         fd = handle.fileno()
-        size = os.fstat(fd).st_size  # the file as it is now, not as it was listed
+        size = handle.size  # the file as it was opened, not as it was listed
         track.sized(size)
         yield from self.ctx.engine.upload(
             dsturl.bucket,
@@ -431,7 +440,7 @@ class CopyJob:
     def do_copy(self, srcurl: ObjectURL, dsturl: ObjectURL, track: ObjectProgress = NO_OBJECT) -> Transfer:
         """A server-side copy (counted whole when done): False if skipped (``should_override``)."""
         ctx = self.ctx
-        if not self.should_override(srcurl, dsturl):
+        if not (yield from self.override(srcurl, dsturl)):
             return False
         if not ctx.dry_run:
             extra = self.extra_args()
@@ -442,7 +451,7 @@ class CopyJob:
                 srcurl.bucket, srcurl.path, srcurl.version_id, dsturl.bucket, dsturl.path, extra
             )
             if self.delete_source:  # s5cmd's Delete: the key, whatever --version-id said
-                ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path)
+                yield blocking(lambda: ctx.client.delete_object(Bucket=srcurl.bucket, Key=srcurl.path))
         obj = Object(url=dsturl, storage_class=self.options.str("storage-class"))
         self.printer.transfer(srcurl.absolute(), dsturl.absolute(), obj)
         return True

@@ -23,6 +23,7 @@ from s3env.shim.boto3.pool import Pool
 from s3env.shim.boto3.printer import Printer
 from s3env.shim.boto3.progress import ObjectProgress
 from s3env.shim.boto3.storage import Object, fs
+from s3env.shim.boto3.tasks import blocking
 from s3env.shim.boto3.urls import ObjectURL, local_join, local_url
 from s3env.shim.boto3.wildcard import compile_patterns, is_excluded
 
@@ -189,12 +190,15 @@ def _run_jobs(
         rm_options.values["raw"] = ["true"]
         rm_printer = Printer(ctx, "rm", "rm --raw=true " + " ".join(u.absolute() for u in urls))
 
-        def run_rm() -> None:
+        def delete() -> None:
             objects: Iterator[Object] | None = non_empty(Object(url=u) for u in urls)
             if not urls[0].is_remote():
                 objects = None  # rm's own expansion: a missing file is skipped, a link too
             if rm.delete(ctx, rm_printer, urls, rm_options, objects=objects):
                 failures.append(1)
+
+        def run_rm() -> Transfer:
+            yield blocking(delete)  # rm's own pool, waited for
 
         pool.submit(run_rm)
     pool.wait()

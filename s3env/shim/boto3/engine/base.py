@@ -38,6 +38,9 @@ class Engine(ABC):
     #: ``S3ENV_ENGINE``'s value for it
     name: str = ""
     ctx: CommandContext
+    #: whether a command's tasks run on its own thread (pool.py): the engine's requests wait
+    #: in native code, not on threads
+    inline_tasks: bool = False
 
     def pool_shape(self, numworkers: int | None) -> tuple[int, int]:
         """(threads, tasks in flight) of a command's pool for ``--numworkers`` (None: not given).

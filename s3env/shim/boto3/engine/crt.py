@@ -31,18 +31,44 @@ class Response:
         self.body = bytearray()
 
 
+#: the requests a command makes before the CRT's threads keep their Python thread state
+KEEP_THREAD_STATE_FROM = 16
+#: the CRT threads that keep their Python thread state (``keep_thread_state``)
+_threads_kept: set[int] = set()
+
+
+def keep_thread_state() -> None:
+    """Called on a CRT thread: that thread keeps its Python thread state from now on.
+
+    awscrt enters Python from its event-loop threads with ``PyGILState_Ensure`` and leaves
+    with ``PyGILState_Release``; on a thread Python did not start, each pair made and freed a
+    whole thread state (and its frame stack: an mmap, page faults and a munmap), three or
+    four times a request.  One more ``Ensure``, never released, keeps the state alive, so
+    the next calls only take the GIL.  (A thread state per CRT thread, until the process
+    ends.)"""
+    ident = threading.get_ident()
+    if ident in _threads_kept:
+        return
+    _threads_kept.add(ident)
+    import ctypes  # (3 ms: the engine calls this once it has made many requests)
+
+    ctypes.pythonapi.PyGILState_Ensure()
+
+
 class CrtEngine(Engine):
     name = "crt"
+    inline_tasks = True
 
     def __init__(self, ctx: CommandContext) -> None:
         self.ctx = ctx
         self.profile = ctx.profile
         self.region = ctx.profile.region or "us-east-1"
-        #: every request not finished: its outcome, method, URL, and whether an interrupt
-        #: cancels it (an abort it left does not)
-        self._requests: dict[Any, tuple[Future[Any], str, str, bool]] = {}
+        #: every request not finished, by its outcome: the CRT's request, method, URL, and
+        #: whether an interrupt cancels it (an abort it left does not)
+        self._requests: dict[Future[Any], tuple[Any, str, str, bool]] = {}
         self._lock = threading.Lock()
         self._fallback: Engine | None = None
+        self._made = 0  # requests made
         #: raised by every request when the profile has no keys and nothing else gives any
         self.missing_credentials: Exception | None = None
         self.client = self._make_client()
@@ -53,8 +79,9 @@ class CrtEngine(Engine):
         self.body_budget = BodyBudget(BODY_BUDGET)
 
     def pool_shape(self, numworkers: int | None) -> tuple[int, int]:
-        # Requests wait in native code, not on a thread: s5cmd's 256 in flight by default;
-        # the threads only prepare requests and take their results.
+        # Requests wait in native code, not on a thread: s5cmd's 256 in flight by default,
+        # driven by the command's thread (inline_tasks); the threads are for what blocks
+        # (pool.blocking: a botocore call or transfer).
         return 8, max(1, numworkers or 256)
 
     # -- the client ---------------------------------------------------------------------------
@@ -108,7 +135,7 @@ class CrtEngine(Engine):
         request stuck in a delayed handshake only when the delay is over) and is cancelled."""
         with self._lock:
             in_flight = dict(self._requests)
-        for crt_request, (outcome, method, url, _cancellable) in in_flight.items():
+        for outcome, (crt_request, method, url, _cancellable) in in_flight.items():
             refused = self._tls_failure(method, url)
             if refused is not None:
                 with contextlib.suppress(InvalidStateError):  # (it ended meanwhile)
@@ -213,13 +240,17 @@ class CrtEngine(Engine):
             **options,
         )
         with self._lock:
-            self._requests[crt_request] = (outcome, method, url, not after_interrupt)
+            self._requests[outcome] = (crt_request, method, url, not after_interrupt)
+            self._made += 1
+            many = self._made > KEEP_THREAD_STATE_FROM
         if not after_interrupt and self.ctx.cancellation.cancelled:  # interrupted while made
             crt_request.cancel()
 
         def finished(done: Future[Any]) -> None:
+            if many:
+                keep_thread_state()
             with self._lock:
-                self._requests.pop(crt_request, None)
+                self._requests.pop(outcome, None)  # (not the request: no cycle through it)
             if outcome.done():  # already failed by the TLS check
                 return
             error = done.exception()
@@ -228,6 +259,8 @@ class CrtEngine(Engine):
                 outcome.set_result(response)
             elif refused is not None:  # stopped by the TLS check (or failed the same way)
                 outcome.set_exception(refused)
+            elif getattr(body, "error", None) is not None:  # the body said why (FilePart)
+                outcome.set_exception(body.error)
             elif needs_network(error):
                 # Not on the CRT's event loop: wording a TLS failure shakes hands again (≤10 s).
                 threading.Thread(
@@ -273,7 +306,7 @@ class CrtEngine(Engine):
     def interrupt(self) -> None:
         self.body_budget.cancel_waiting()
         with self._lock:
-            in_flight = [request for request, entry in self._requests.items() if entry[3]]
+            in_flight = [entry[0] for entry in self._requests.values() if entry[3]]
         for crt_request in in_flight:
             crt_request.cancel()
 

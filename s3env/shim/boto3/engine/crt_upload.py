@@ -39,6 +39,7 @@ from urllib.parse import quote
 
 from s3env.shim.boto3.cancel import Cancelled
 from s3env.shim.boto3.multipart import file_changed_size, seek_within, upload_part_size
+from s3env.shim.boto3.tasks import blocking, run_to_end
 
 if TYPE_CHECKING:
     from s3env.shim.boto3.engine.base import ByteCounter, Engine, Transfer
@@ -150,6 +151,11 @@ def return_large_buffers_to_the_system() -> None:
         return
 
 
+#: the answer of ``BodyBudget.acquire`` when the bytes are there at once
+GRANTED: Future[None] = Future()
+GRANTED.set_result(None)
+
+
 class BodyBudget:
     """The bytes of request bodies held in memory at once.  ``acquire`` returns a future that
     is done once the bytes are the caller's: a transfer yields it (no thread waits), and is
@@ -165,13 +171,12 @@ class BodyBudget:
     def acquire(self, size: int) -> Future[None]:
         if size >= LARGE_BODY:
             return_large_buffers_to_the_system()
-        granted: Future[None] = Future()
         with self._lock:
             if not self._waiting and self._fits(size):
                 self.free -= size
-                granted.set_result(None)
-            else:
-                self._waiting.append((size, granted))
+                return GRANTED  # (most of the time: no future of its own to make)
+            granted: Future[None] = Future()
+            self._waiting.append((size, granted))
         return granted
 
     def _fits(self, size: int) -> bool:
@@ -278,8 +283,12 @@ def upload(
     if size <= part_size and size <= SMALL_BODY_MAX:
         yield from _put(engine, bucket, key, fd, size, path, headers, on_bytes)
     elif size <= part_size or upload_part_size(size, part_size) > PART_BODY_MAX:
-        yield from engine.botocore_engine().upload(
-            bucket, key, fd, size, path, part_size, concurrency, extra, on_bytes
+        yield blocking(
+            lambda: run_to_end(
+                engine.botocore_engine().upload(
+                    bucket, key, fd, size, path, part_size, concurrency, extra, on_bytes
+                )
+            )
         )
     else:
         upload_id = yield from _create(engine, bucket, key, headers)
@@ -301,8 +310,9 @@ def _send_part(
     query: str = "",
     on_bytes: ByteCounter | None = None,
 ) -> Future[Any]:
-    """One PUT of ``[start, start + length)`` of the file (its bytes already in the budget):
-    the future of its ``Response``, failing with the body's own error if it had one."""
+    """One PUT of ``[start, start + length)`` of the file (its bytes already in the budget,
+    given back when it is over): the future of its ``Response``, failing with the body's own
+    error if it had one (``CrtEngine.request``)."""
     body = FilePart(fd, start, length, path, engine.ctx.cancellation)
     heads = [*headers, ("Content-Length", str(length))]
     if length >= EXPECT_CONTINUE_FROM:
@@ -310,18 +320,8 @@ def _send_part(
     sent = engine.request(
         "PUT", bucket, key, operation=operation, query=query, headers=heads, body=body, on_progress=on_bytes
     )
-    outcome: Future[Any] = Future()
-
-    def settle(done: Future[Any]) -> None:
-        engine.body_budget.release(length)
-        error = done.exception()
-        if error is None:
-            outcome.set_result(done.result())
-        else:
-            outcome.set_exception(body.error or error)
-
-    sent.add_done_callback(settle)
-    return outcome
+    sent.add_done_callback(lambda _sent: engine.body_budget.release(length))
+    return sent
 
 
 def _put(
