@@ -20,7 +20,6 @@ botocore is imported only when a command needs the client.
 
 from __future__ import annotations
 
-import importlib.util
 from typing import TYPE_CHECKING
 
 from s3env.shim.base import Backend, ShimRequest
@@ -33,6 +32,8 @@ class Boto3Backend(Backend):
     name = "boto3"
 
     def available(self) -> bool:
+        import importlib.util  # (4 ms: not on every command's start)
+
         return importlib.util.find_spec("boto3") is not None
 
     def run(self, request: ShimRequest) -> int:

@@ -13,12 +13,13 @@ new s5cmd release:
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
-from pathlib import Path
 
 from s3env.shim.base import SHIM_COMMANDS
 
-HELP_FILE = Path(__file__).with_name("s5cmd_help.json")
+# (a plain path: pathlib would cost 4 ms of every command's start)
+HELP_FILE = os.path.join(os.path.dirname(__file__), "s5cmd_help.json")
 HELP_FLAGS = ("h", "help")
 
 
@@ -26,9 +27,14 @@ class HelpRequested(Exception):
     """``-h``/``--help`` among a command's flags."""
 
 
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as fh:
+        return fh.read()
+
+
 @cache
 def _all_help() -> dict[str, str]:
-    return json.loads(HELP_FILE.read_text(encoding="utf-8"))
+    return json.loads(_read(HELP_FILE))
 
 
 def help_text(command: str) -> str:
@@ -65,9 +71,8 @@ def _main() -> None:
         binary = find_s5cmd() or shutil.which("s5cmd")
     if not binary:
         raise SystemExit("s5cmd not found")
-    HELP_FILE.write_text(
-        json.dumps(regenerate(binary), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    with open(HELP_FILE, "w", encoding="utf-8") as fh:
+        fh.write(json.dumps(regenerate(binary), indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {HELP_FILE}")
 
 
