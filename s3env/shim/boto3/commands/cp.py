@@ -152,6 +152,8 @@ class CopyJob:
     exclude_prefix: str | None = None
     failed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: local directories of the destination known to be there (prepare_local_destination)
+    local_directories: set[str] = field(default_factory=set)
 
     @property
     def op(self) -> str:
@@ -246,7 +248,9 @@ class CopyJob:
                     transferred = yield from self.do_copy(srcurl, dsturl, track)
                 elif srcurl.is_remote():
                     try:
-                        dsturl = prepare_local_destination(self.ctx, srcurl, dst, flatten, is_batch)
+                        dsturl = prepare_local_destination(
+                            self.ctx, srcurl, dst, flatten, is_batch, self.local_directories
+                        )
                     except ShimError as exc:
                         self.fail(exc.message)
                         return
@@ -403,7 +407,9 @@ class CopyJob:
             extra["ContentType"] = self.options.str("content-type") or guess_content_type(path, handle.head)
             if not ctx.dry_run:
                 yield from self._put(handle, path, dsturl, extra, track)
-        size = fs.stat(srcurl).size
+        # The size sent, as the file was opened (s5cmd stats the path again: the same unless
+        # the file changed meanwhile, and then what was sent is the truer answer).
+        size = handle.size
         if self.delete_source and not ctx.dry_run:
             ctx.cancellation.check()  # nothing more once interrupted
             fs.remove(path)
@@ -473,13 +479,23 @@ def prepare_remote_destination(
 
 
 def prepare_local_destination(
-    ctx: Context, srcurl: ObjectURL, dsturl: ObjectURL, flatten: bool, is_batch: bool
+    ctx: Context,
+    srcurl: ObjectURL,
+    dsturl: ObjectURL,
+    flatten: bool,
+    is_batch: bool,
+    directories: set[str] | None = None,
 ) -> ObjectURL:
-    """s5cmd ``prepareLocalDestination``, step by step (no directory made on --dry-run)."""
+    """s5cmd ``prepareLocalDestination``, step by step (no directory made on --dry-run).
+    ``directories``: the command's directories known to be there (made or seen by an earlier
+    object), not asked about again: a thousand objects into one directory made three stats
+    each of it."""
+    known = directories if directories is not None else set()
 
     def mkdir_all(path: str) -> None:
-        if not ctx.dry_run:
+        if not ctx.dry_run and path not in known:
             fs.mkdir_all(path)
+            known.add(path)
 
     objname = srcurl.base()
     if is_batch and not flatten:
@@ -489,7 +505,7 @@ def prepare_local_destination(
     not_found = False
     obj: Object | None = None
     try:
-        obj = fs.stat(dsturl)
+        obj = Object(url=dsturl, is_dir=True) if dsturl.absolute() in known else fs.stat(dsturl)
     except NotFound:
         not_found = True
     original = dsturl
