@@ -194,13 +194,15 @@ class CrtEngine(Engine):
         on_progress: ByteCounter | None = None,
         after_interrupt: bool = False,
         on_response_headers: Callable[[Response], None] | None = None,
+        body_failure: Callable[[BaseException], BaseException | None] | None = None,
         **options: Any,
     ) -> Future[Response]:
         """Send one request (``meta_type``: awscrt's S3RequestType, DEFAULT unless given) and
         return the future of its ``Response``.  Its failure is errors.py's (crt_errors).
         ``on_response_headers`` is told of the ``Response`` as soon as its headers came (an
-        error's too).  Once the command is interrupted only an ``after_interrupt`` request (an
-        abort) goes."""
+        error's too).  ``body_failure`` turns the CRT's failure into the body's own, when the
+        body knows why it failed (a file that shrank), or None.  Once the command is
+        interrupted only an ``after_interrupt`` request (an abort) goes."""
         from awscrt import http, s3
 
         from s3env.shim.boto3.engine.crt_errors import needs_network, translate
@@ -259,8 +261,8 @@ class CrtEngine(Engine):
                 outcome.set_result(response)
             elif refused is not None:  # stopped by the TLS check (or failed the same way)
                 outcome.set_exception(refused)
-            elif getattr(body, "error", None) is not None:  # the body said why (FilePart)
-                outcome.set_exception(body.error)
+            elif body_failure is not None and (failed := body_failure(error)) is not None:
+                outcome.set_exception(failed)  # the body's own failure (a file that shrank)
             elif needs_network(error):
                 # Not on the CRT's event loop: wording a TLS failure shakes hands again (≤10 s).
                 threading.Thread(

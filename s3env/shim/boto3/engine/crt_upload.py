@@ -9,8 +9,10 @@ does with a body (measured on awscrt 0.38):
 - it buffers a request body whole before sending it.  So the bytes of the bodies in flight
   are capped (``BodyBudget``: two default parts, or many small files): a transfer waits for
   its share as a future, not on a thread, and RSS stays flat for any mix of files.  A body
-  is read straight into the CRT's buffer from the file s3env opened (``FilePart``), exactly
-  its size: a file that is shorter now fails as ``FileChangedError`` before anything is sent;
+  is read from the file s3env opened, exactly its size: a single PUT by the CRT itself from
+  ``/proc/self/fd/N`` where the system has it (``reopen_path``: no Python on the CRT's
+  thread; a thousand small uploads took 10 % less time), a part straight into the CRT's
+  buffer (``FilePart``).  A file that is shorter now fails as ``FileChangedError``;
 - its own multipart upload (``PUT_OBJECT``) either buffers every part in flight too
   (300 MB of RSS for 256 MiB) or, streaming (``should_stream``), sends an EMPTY last part when
   the file's size is not a multiple of 4 KiB (the object loses its tail: seen on moto), and
@@ -313,15 +315,49 @@ def _send_part(
     """One PUT of ``[start, start + length)`` of the file (its bytes already in the budget,
     given back when it is over): the future of its ``Response``, failing with the body's own
     error if it had one (``CrtEngine.request``)."""
-    body = FilePart(fd, start, length, path, engine.ctx.cancellation)
     heads = [*headers, ("Content-Length", str(length))]
     if length >= EXPECT_CONTINUE_FROM:
         heads.append(("Expect", "100-continue"))
-    sent = engine.request(
-        "PUT", bucket, key, operation=operation, query=query, headers=heads, body=body, on_progress=on_bytes
-    )
+    reopened = reopen_path(fd) if start == 0 else None
+    if reopened is not None:
+        # The CRT reads the file itself, in native code (no Python on its thread per body):
+        # the file s3env opened, whatever is at its path now.  It sends exactly Content-Length
+        # bytes (what grew since is not sent) and fails the request before it is complete
+        # when there are fewer (measured on awscrt 0.38): that is the file shrinking.
+        def shrank(_error: BaseException) -> BaseException | None:
+            try:
+                now = os.fstat(fd).st_size
+            except OSError:
+                return None
+            return file_changed_size(path, now, length) if now < length else None
+
+        sent = engine.request(
+            "PUT", bucket, key, operation=operation, query=query, headers=heads,
+            send_filepath=reopened, on_progress=on_bytes, body_failure=shrank,
+        )  # fmt: skip
+    else:
+        body = FilePart(fd, start, length, path, engine.ctx.cancellation)
+        sent = engine.request(
+            "PUT", bucket, key, operation=operation, query=query, headers=heads, body=body,
+            on_progress=on_bytes, body_failure=lambda _error: body.error,
+        )  # fmt: skip
     sent.add_done_callback(lambda _sent: engine.body_budget.release(length))
     return sent
+
+
+#: where an open file can be opened again by its descriptor (Linux), if anywhere
+_REOPEN_DIRECTORY: str | None = None
+_reopen_checked = False
+
+
+def reopen_path(fd: int) -> str | None:
+    """A path that opens the file open as ``fd`` (``/proc/self/fd/N``: the same file, even if
+    it was renamed, replaced or removed since), or None where the system has none."""
+    global _REOPEN_DIRECTORY, _reopen_checked
+    if not _reopen_checked:
+        _reopen_checked = True
+        _REOPEN_DIRECTORY = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else None
+    return f"{_REOPEN_DIRECTORY}/{fd}" if _REOPEN_DIRECTORY is not None else None
 
 
 def _put(
