@@ -29,7 +29,12 @@ from devtools.sandbox import sandbox_env
 from s3env.core.model import Profile
 from s3env.shim.base import ShimRequest
 from s3env.shim.boto3.context import Context
-from s3env.shim.boto3.engine.crt_address import AddressNotCovered, query_string, request_target
+from s3env.shim.boto3.engine.crt_address import (
+    AddressNotCovered,
+    bucket_address,
+    query_string,
+    request_target,
+)
 from tests.conftest import s3_client, unique_bucket
 
 # (endpoint URL, region, addressing style) as a profile has them ("" region: the default)
@@ -201,6 +206,8 @@ def test_a_password_in_the_endpoint_is_not_in_the_repr() -> None:
     target = request_target("http://user:s3cr3t@s3.example.com:8080", "", "path", "bkt", "k")
     assert target.host == "s3.example.com:8080" and "s3cr3t" in target.url()
     assert "s3cr3t" not in repr(target) and "user:***@s3.example.com:8080" in repr(target)
+    address = bucket_address("http://user:s3cr3t@s3.example.com:8080", "", "path", "bkt")
+    assert "s3cr3t" not in repr(address) and repr(address).startswith("BucketAddress(")
 
 
 def test_what_the_rule_set_treats_specially_is_refused() -> None:

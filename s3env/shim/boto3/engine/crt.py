@@ -69,6 +69,7 @@ class CrtEngine(Engine):
         self._lock = threading.Lock()
         self._fallback: Engine | None = None
         self._made = 0  # requests made
+        self._addresses: dict[str, Any] = {}  # bucket -> crt_address.BucketAddress
         #: raised by every request when the profile has no keys and nothing else gives any
         self.missing_credentials: Exception | None = None
         self.client = self._make_client()
@@ -277,10 +278,14 @@ class CrtEngine(Engine):
         return outcome
 
     def _target(self, bucket: str, key: str) -> Any:
-        from s3env.shim.boto3.engine.crt_address import request_target
+        address = self._addresses.get(bucket)
+        if address is None:
+            from s3env.shim.boto3.engine.crt_address import bucket_address
 
-        profile = self.profile
-        return request_target(profile.endpoint_url, self.region, profile.addressing_style, bucket, key)
+            profile = self.profile
+            address = bucket_address(profile.endpoint_url, self.region, profile.addressing_style, bucket)
+            self._addresses[bucket] = address
+        return address.target(key)
 
     def url_of(self, bucket: str, key: str) -> str:
         """The URL of a request for ``bucket/key``, as errors name it."""

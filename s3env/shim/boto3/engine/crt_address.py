@@ -103,12 +103,37 @@ def encode_key(key: str) -> str:
     return quote(key.encode("utf-8"), safe=_KEY_SAFE)
 
 
+class BucketAddress(NamedTuple):
+    """Where the requests on one bucket go: all but the key's part of their ``RequestTarget``
+    (worked out once per bucket, not once per object)."""
+
+    scheme: str
+    netloc: str
+    host: str
+    base: str  # the path before the key's part
+    tls: bool
+
+    def __repr__(self) -> str:
+        return repr(self.target("")).replace("RequestTarget(", "BucketAddress(", 1)
+
+    def target(self, key: str) -> RequestTarget:
+        """The address of a request on ``key`` ("" for the bucket itself)."""
+        return RequestTarget(self.scheme, self.netloc, self.host, _join(self.base, _key_path(key)), self.tls)
+
+
 def request_target(
     endpoint_url: str | None, region: str, addressing_style: str, bucket: str, key: str
 ) -> RequestTarget:
     """The address of a request on ``bucket``/``key`` (``key`` "" for the bucket itself) by the
     boto3 backend's client for a profile of ``endpoint_url`` (None: AWS), ``region`` ("": the
     client's default, us-east-1) and ``addressing_style`` ("auto", "path" or "virtual")."""
+    return bucket_address(endpoint_url, region, addressing_style, bucket).target(key)
+
+
+def bucket_address(
+    endpoint_url: str | None, region: str, addressing_style: str, bucket: str
+) -> BucketAddress:
+    """``request_target`` but for the key."""
     region = region or "us-east-1"
     if not bucket:
         raise ValueError("a request target needs a bucket")
@@ -117,21 +142,20 @@ def request_target(
     if not _is_host_label(region, allow_dots=False):
         raise AddressNotCovered(f"region {region!r} is not a host label")
     if endpoint_url is None:
-        return _aws_target(region, addressing_style, bucket, key)
-    return _custom_target(endpoint_url, addressing_style, bucket, key)
+        return _aws_address(region, addressing_style, bucket)
+    return _custom_address(endpoint_url, addressing_style, bucket)
 
 
-def _aws_target(region: str, addressing_style: str, bucket: str, key: str) -> RequestTarget:
+def _aws_address(region: str, addressing_style: str, bucket: str) -> BucketAddress:
     suffix = next((s for pattern, s in _PARTITION_SUFFIXES if pattern.match(region)), "amazonaws.com")
     # botocore's default us_east_1_regional_endpoint is "legacy": the global endpoint
     service = f"s3.{suffix}" if region == "us-east-1" else f"s3.{region}.{suffix}"
     if addressing_style != "path" and _is_virtual_hostable(bucket, allow_dots=False):
-        netloc = f"{bucket}.{service}"
-        return _target("https", netloc, _join("", _key_path(key)))
-    return _target("https", service, _join(f"/{_uri_encode(bucket)}", _key_path(key)))
+        return _address("https", f"{bucket}.{service}", "")
+    return _address("https", service, f"/{_uri_encode(bucket)}")
 
 
-def _custom_target(endpoint_url: str, addressing_style: str, bucket: str, key: str) -> RequestTarget:
+def _custom_address(endpoint_url: str, addressing_style: str, bucket: str) -> BucketAddress:
     parts = urlsplit(endpoint_url)
     scheme = parts.scheme
     if scheme not in _DEFAULT_PORTS or parts.query:
@@ -148,13 +172,12 @@ def _custom_target(endpoint_url: str, addressing_style: str, bucket: str, key: s
                 raise AddressNotCovered("a bucket name with dots before an IPv6 address")
             virtual = True
         if virtual:
-            return _target(scheme, f"{bucket}.{netloc}", _join(endpoint_path, _key_path(key)))
-    base = _normalized_path(endpoint_path) + _uri_encode(bucket)
-    return _target(scheme, netloc, _join(base, _key_path(key)))
+            return _address(scheme, f"{bucket}.{netloc}", endpoint_path)
+    return _address(scheme, netloc, _normalized_path(endpoint_path) + _uri_encode(bucket))
 
 
-def _target(scheme: str, netloc: str, path: str) -> RequestTarget:
-    return RequestTarget(scheme, netloc, _host_header(scheme, netloc), path, scheme == "https")
+def _address(scheme: str, netloc: str, base: str) -> BucketAddress:
+    return BucketAddress(scheme, netloc, _host_header(scheme, netloc), base, scheme == "https")
 
 
 def _host_header(scheme: str, netloc: str) -> str:
